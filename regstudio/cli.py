@@ -1,0 +1,166 @@
+"""The `regstudio` command: the window with no subcommand, headless lessons with one.
+
+    regstudio                                  open the window
+    regstudio compare none l2 dropout [...]    train presets, print the lesson's table
+    regstudio datasets [--download NAME]       what can be trained on, offline, right now
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .core.datasets import catalog, load
+from .core.errors import DatasetError, SpecError
+from .core.presets import PRESETS, preset
+from .core.records import RunRecord, records_to_json
+from .core.run_spec import BUILTIN_DATASETS, DataSpec
+
+
+class UsageError(Exception):
+    """A mistake on the command line: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print the whole usage block
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="regstudio", description="See what regularization does to a neural network.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    compare = sub.add_parser("compare", help="train presets on one dataset and compare them")
+    compare.add_argument("presets", nargs="+", metavar="PRESET",
+                         help="presets to train: " + ", ".join(PRESETS))
+    compare.add_argument("--dataset", default="mnist-5k",
+                         help="one of " + ", ".join(BUILTIN_DATASETS) + ", or a file path")
+    compare.add_argument("--epochs", type=int, help="epochs for every preset (default: the preset's)")
+    compare.add_argument("--batch-size", type=int)
+    compare.add_argument("--seed", type=int, default=0)
+    compare.add_argument("--train-size", type=int, help="train on only this many examples")
+    compare.add_argument("--label-noise", type=float, default=0.0,
+                         help="share of training labels made wrong, to provoke overfitting")
+    compare.add_argument("--download", action="store_true",
+                         help="download mnist or fashion-mnist through Keras if it is missing")
+    compare.add_argument("--json", type=Path, metavar="PATH", help="write the run records here")
+
+    datasets = sub.add_parser("datasets", help="list datasets and whether each is available offline")
+    datasets.add_argument("--download", choices=("mnist", "fashion-mnist"),
+                          help="fetch this dataset through Keras (needs the network, once)")
+    return parser
+
+
+def _data_spec(args: argparse.Namespace) -> DataSpec:
+    if args.dataset in BUILTIN_DATASETS:
+        return DataSpec(args.dataset, train_size=args.train_size, label_noise=args.label_noise)
+    return DataSpec("file", path=args.dataset, train_size=args.train_size, label_noise=args.label_noise)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    unknown = [name for name in args.presets if name not in PRESETS]
+    if unknown:
+        raise UsageError(f"unknown preset {unknown[0]!r}; choose from {', '.join(PRESETS)}")
+    data_spec = _data_spec(args)
+    specs = []
+    for name in args.presets:
+        spec = preset(name).run_spec().with_training(seed=args.seed)
+        spec = spec.with_data(**{k: getattr(data_spec, k) for k in ("dataset", "path", "train_size",
+                                                                    "label_noise")})
+        if args.epochs is not None:
+            spec = spec.with_training(epochs=args.epochs)
+        if args.batch_size is not None:
+            spec = spec.with_training(batch_size=args.batch_size)
+        specs.append((name, spec.check()))  # every setting checked before anything trains
+    data = load(data_spec, allow_download=args.download)
+    print(data.describe())
+    print(f"Training {len(specs)} preset{'s' * (len(specs) > 1)} (TensorFlow takes a few seconds to load)...",
+          flush=True)
+    from .core.session import TrainingSession  # imports no TensorFlow until run()
+
+    header = f"{'preset':16}{'test acc':>10}{'best val acc':>14}{'gap':>8}{'epochs':>12}{'seconds':>9}"
+    records: list[RunRecord] = []
+    for i, (name, spec) in enumerate(specs):
+        record = TrainingSession(spec, data, name=name).run()
+        records.append(record)
+        if i == 0:
+            print(f"({record.dataset.n_train:,} examples to train on, {record.dataset.n_val:,} held out "
+                  f"for validation, seed {args.seed})\n")
+            print(header)
+            print("-" * len(header))
+        print(_row(record), flush=True)
+    _summary(records)
+    if args.json:
+        args.json.write_text(records_to_json(records), encoding="utf-8")
+        print(f"\nRun records written to {args.json}")
+    return 0
+
+
+def _row(r: RunRecord) -> str:
+    final = r.final
+    epochs = str(len(r.epochs))
+    if r.restored_epoch is not None:
+        epochs += f" (best {r.restored_epoch})"
+    test = f"{r.test_accuracy:.4f}" if r.test_accuracy is not None else "-"
+    best = f"{r.best_val_accuracy:.4f}" if r.best_val_accuracy is not None else "-"
+    gap = f"{final.gap:+.3f}" if final is not None else "-"
+    seconds = r.build_seconds + r.train_seconds + r.test_seconds
+    line = f"{r.name:16}{test:>10}{best:>14}{gap:>8}{epochs:>12}{seconds:>9.1f}"
+    return line if r.outcome in ("completed", "early-stopped") else f"{line}  ({r.reason})"
+
+
+def _summary(records: list[RunRecord]) -> None:
+    scored = [r for r in records if r.test_accuracy is not None]
+    if len(scored) < 2:
+        return
+    best = max(scored, key=lambda r: r.test_accuracy)  # type: ignore[arg-type, return-value]
+    print(f"\nBest on the test set: {best.name} ({best.test_accuracy:.4f}). "
+          "gap = training minus validation accuracy at the final epoch; large means overfitting.")
+
+
+def run_datasets(args: argparse.Namespace) -> int:
+    if args.download:
+        from .core.datasets.standard import download
+
+        print(f"Downloading {args.download} through Keras...")
+        print(f"Saved in {download(args.download)}")
+    for info in catalog():
+        mark = "yes" if info.available else "no "
+        print(f"{info.name:15} {mark}  {info.title:34} {info.where}")
+    return 0
+
+
+def open_window() -> int:
+    try:
+        from .gui.app import main as gui_main
+    except ImportError as exc:
+        if "regstudio.gui" not in str(exc):
+            print(f"regstudio: error: the window cannot start: {exc}", file=sys.stderr)
+            return 1
+        print("regstudio: the window is not part of this version yet; try "
+              "'regstudio compare none l2 dropout' meanwhile.", file=sys.stderr)
+        return 1
+    return gui_main()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            return open_window()
+        return {"compare": run_compare, "datasets": run_datasets}[args.command](args)
+    except UsageError as exc:
+        print(f"regstudio: error: {exc}", file=sys.stderr)
+    except (SpecError, DatasetError) as exc:
+        print(f"regstudio: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("\nregstudio: interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""One split object for every dataset, and the operations on it that keep classes balanced."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..errors import DatasetError
+
+MAX_CLASSES = 1000
+
+
+@dataclass(frozen=True, eq=False)
+class DatasetSplit:
+    """Train and test arrays ready for a Dense network.
+
+    x arrays are float32 of shape (n, features); y arrays are int64 class indices in
+    0..len(class_names)-1. `image_shape` is (height, width) when each row is an image, so
+    views can draw first-layer weights as pictures. Arrays are read-only: runs share them.
+    """
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    image_shape: tuple[int, int] | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for array in (self.x_train, self.y_train, self.x_test, self.y_test):
+            array.flags.writeable = False
+
+    @property
+    def n_features(self) -> int:
+        return int(self.x_train.shape[1])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    def describe(self) -> str:
+        return (f"{self.name}: {len(self.x_train):,} training and {len(self.x_test):,} test "
+                f"examples, {self.n_features} features, {self.n_classes} classes")
+
+
+def stratified_indices(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split positions into (kept, held_out) with `share` of each class held out.
+
+    The total held out is the same as Keras's validation_split would take,
+    n - ceil(n * (1 - share)); it is spread over the classes by largest remainder so the
+    total is exact. Both parts come back shuffled, so neither is ordered by class.
+    """
+    rng = np.random.default_rng(seed)
+    n = len(labels)
+    total = n - math.ceil(n * (1.0 - share))
+    classes, counts = np.unique(labels, return_counts=True)
+    ideal = counts * (total / n)
+    take = np.floor(ideal).astype(int)
+    for i in np.argsort(-(ideal - take), kind="stable")[: total - int(take.sum())]:
+        take[i] += 1
+    kept, held = [], []
+    for cls, k in zip(classes, take, strict=True):
+        where = rng.permutation(np.flatnonzero(labels == cls))
+        held.append(where[:k])
+        kept.append(where[k:])
+    return rng.permutation(np.concatenate(kept)), rng.permutation(np.concatenate(held))
+
+
+def split_train_test(name: str, x: np.ndarray, y: np.ndarray, class_names: tuple[str, ...],
+                     test_share: float, seed: int, **extra: object) -> DatasetSplit:
+    train, test = stratified_indices(y, test_share, seed)
+    return DatasetSplit(name, x[train], y[train], x[test], y[test], class_names, **extra)
+
+
+def subsample_train(split: DatasetSplit, size: int, seed: int) -> DatasetSplit:
+    """Keep `size` training examples, the same share of each class; the test set is untouched."""
+    n = len(split.y_train)
+    if size > n:
+        raise DatasetError(f"data.train_size = {size}: {split.name} has {n:,} training examples, "
+                           f"so choose at most {n:,}")
+    if size == n:
+        return split
+    keep, _ = stratified_indices(split.y_train, 1.0 - size / n, seed)
+    return replace(split, x_train=split.x_train[keep], y_train=split.y_train[keep])
+
+
+def add_label_noise(split: DatasetSplit, share: float, seed: int) -> DatasetSplit:
+    """Give `share` of the training examples a wrong label (never the test set).
+
+    Each chosen label moves to a different class picked uniformly, so the noise does not
+    favour any class. Memorizing these wrong labels is exactly the overfitting students
+    should then see regularization resist.
+    """
+    if share <= 0:
+        return split
+    rng = np.random.default_rng(seed + 7919)  # independent of the subsampling stream
+    y = split.y_train.copy()
+    chosen = rng.choice(len(y), size=round(share * len(y)), replace=False)
+    y[chosen] = (y[chosen] + rng.integers(1, split.n_classes, size=len(chosen))) % split.n_classes
+    return replace(split, y_train=y)
+
+
+def as_features(x: np.ndarray, where: str) -> tuple[np.ndarray, tuple[int, int] | None]:
+    """Check an input array and return it as float32 (n, features), plus the image shape.
+
+    uint8 arrays, and whole-number arrays in 0..255 whose rows are square images, are
+    pixels: they are scaled to 0..1 as in the lesson. Anything else is used as it is.
+    """
+    if x.dtype.kind not in "biuf":
+        raise DatasetError(f"{where}: values are of type {x.dtype}, but numbers are needed")
+    if x.ndim == 4 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.ndim not in (2, 3) or x.shape[0] == 0 or min(x.shape) == 0:
+        raise DatasetError(f"{where}: shape {x.shape}; expected (examples, features) or "
+                           "(examples, height, width) with no empty axis")
+    image_shape = (int(x.shape[1]), int(x.shape[2])) if x.ndim == 3 else None
+    flat = x.reshape(len(x), -1)
+    if flat.dtype.kind == "f" and not np.isfinite(flat).all():
+        bad = int(np.argwhere(~np.isfinite(flat))[0][0])
+        raise DatasetError(f"{where}: example {bad} holds NaN or infinity; every value must be finite")
+    side = math.isqrt(flat.shape[1])
+    pixels = flat.dtype == np.uint8 or (
+        flat.dtype.kind in "iuf" and flat.min() >= 0 and flat.max() <= 255 and flat.max() > 1
+        and side * side == flat.shape[1] and side >= 8 and np.array_equal(flat, np.round(flat)))
+    if pixels and image_shape is None and side * side == flat.shape[1]:
+        image_shape = (side, side)
+    out = flat.astype(np.float32)
+    if pixels:
+        out /= 255.0
+    return out, image_shape
+
+
+def as_labels(y: np.ndarray, n: int, where: str) -> np.ndarray:
+    """Check labels: one whole number >= 0 per example, fewer than MAX_CLASSES classes."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise DatasetError(f"{where}: shape {y.shape}; expected one label per example")
+    if len(y) != n:
+        raise DatasetError(f"{where}: {len(y):,} labels for {n:,} examples; the counts must match")
+    if y.dtype.kind not in "biuf":
+        raise DatasetError(f"{where}: labels are of type {y.dtype}; expected whole numbers")
+    if y.dtype.kind == "f" and not (np.isfinite(y).all() and np.array_equal(y, np.round(y))):
+        raise DatasetError(f"{where}: labels must be whole numbers, like 0, 1, 2")
+    if y.min() < 0 or y.max() >= MAX_CLASSES:
+        raise DatasetError(f"{where}: labels range from {y.min():g} to {y.max():g}; "
+                           f"allowed are 0 to {MAX_CLASSES - 1}")
+    return y.astype(np.int64)
+
+
+def from_arrays(name: str, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray | None,
+                y_test: np.ndarray | None, source: str, class_names: tuple[str, ...] | None = None,
+                test_share: float = 0.2, seed: int = 0) -> DatasetSplit:
+    """Validate raw arrays and make a split; without a test set, hold out a stratified share."""
+    xt, image_shape = as_features(x_train, f"{name} training inputs")
+    yt = as_labels(y_train, len(xt), f"{name} training labels")
+    if x_test is None or y_test is None:
+        xs, ys = None, None
+    else:
+        xs, _ = as_features(x_test, f"{name} test inputs")
+        ys = as_labels(y_test, len(xs), f"{name} test labels")
+        if xs.shape[1] != xt.shape[1]:
+            raise DatasetError(f"{name}: test examples have {xs.shape[1]} features, training "
+                               f"examples {xt.shape[1]}; they must match")
+    n_classes = int(max(yt.max(), ys.max() if ys is not None else 0)) + 1
+    if len(np.unique(yt)) < 2:
+        raise DatasetError(f"{name}: the training labels hold a single class; at least 2 are needed")
+    names = class_names or tuple(str(i) for i in range(n_classes))
+    if len(names) < n_classes:
+        raise DatasetError(f"{name}: labels go up to {n_classes - 1} but only {len(names)} "
+                           "class names are given")
+    if xs is None:
+        return split_train_test(name, xt, yt, names, test_share, seed,
+                                image_shape=image_shape, source=source)
+    return DatasetSplit(name, xt, yt, xs, ys, names, image_shape, source)

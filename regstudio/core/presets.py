@@ -1,0 +1,156 @@
+"""The lesson's models, exactly, and helpers that switch one technique on or off.
+
+Every preset is the lesson's reference network, Dense(128, relu) → Dense(64, relu) →
+softmax, trained with adam for 10 epochs, batch 128, 20 % held out for validation, with
+one technique added. The numbers (λ = 0.01 for L1, 0.001 for L2, dropout 0.3, patience
+5 with up to 100 epochs) are the lesson's, so results can be compared with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .model_spec import Activation, BatchNorm, Dense, Dropout, Layer, ModelSpec, Regularizer
+from .run_spec import EarlyStopping, RunSpec, TrainingConfig
+
+HIDDEN_UNITS = (128, 64)
+L1_STRENGTH = 0.01
+L2_STRENGTH = 0.001
+DROPOUT_RATE = 0.3
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    title: str
+    model: ModelSpec
+    training: TrainingConfig
+    what: str  # what the technique does, in a sentence a student can follow
+    when: str  # when to reach for it
+
+    def run_spec(self, **data: object) -> RunSpec:
+        spec = RunSpec(self.model, self.training)
+        return spec.with_data(**data) if data else spec
+
+
+def reference_model(regularizer: Regularizer | None = None) -> ModelSpec:
+    reg = regularizer or Regularizer()
+    return ModelSpec(tuple(Dense(units, "relu", reg) for units in HIDDEN_UNITS))
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+def with_regularizer(model: ModelSpec, reg: Regularizer, position: int | None = None) -> ModelSpec:
+    """Put `reg` on every hidden Dense layer, or only on the layer at `position`."""
+    targets = model.dense_positions() if position is None else [position]
+    layers = list(model.layers)
+    for i in targets:
+        if not isinstance(layers[i], Dense):
+            raise ValueError(f"layer {i} is {layers[i].describe()}, not a Dense layer")
+        layers[i] = replace(layers[i], regularizer=reg)
+    return ModelSpec(tuple(layers))
+
+
+def _blocks(layers: tuple[Layer, ...]) -> list[list[Layer]]:
+    """Split into blocks that each start at a Dense layer (a leading non-Dense run is its own)."""
+    blocks: list[list[Layer]] = []
+    for layer in layers:
+        if isinstance(layer, Dense) or not blocks:
+            blocks.append([layer])
+        else:
+            blocks[-1].append(layer)
+    return blocks
+
+
+def with_dropout(model: ModelSpec, rate: float) -> ModelSpec:
+    """Dropout(rate) at the end of each hidden Dense block; rate 0 removes them all."""
+    out: list[Layer] = []
+    for block in _blocks(model.layers):
+        kept = [layer for layer in block if not isinstance(layer, Dropout)]
+        out += kept
+        if rate > 0 and isinstance(block[0], Dense):
+            out.append(Dropout(rate))
+    return ModelSpec(tuple(out))
+
+
+def with_batchnorm(model: ModelSpec, on: bool = True) -> ModelSpec:
+    """Turn each Dense(act) into Dense(linear) → BatchNorm → Activation(act), or back.
+
+    Normalizing before the nonlinearity is how the lesson does it; the activation moves to
+    its own layer so the normalization can sit between the two.
+    """
+    out: list[Layer] = []
+    for block in _blocks(model.layers):
+        head, rest = block[0], block[1:]
+        if not isinstance(head, Dense):
+            out += block
+            continue
+        has_bn = bool(rest) and isinstance(rest[0], BatchNorm)
+        if on and not has_bn:
+            act = head.activation
+            out += [replace(head, activation="linear"), BatchNorm(), Activation(act), *rest]
+        elif not on and has_bn:
+            tail = rest[1:]
+            act = head.activation
+            if tail and isinstance(tail[0], Activation) and head.activation == "linear":
+                act, tail = tail[0].activation, tail[1:]
+            out += [replace(head, activation=act), *tail]
+        else:
+            out += block
+    return ModelSpec(tuple(out))
+
+
+# The presets ----------------------------------------------------------------------------
+
+_LESSON = TrainingConfig()  # adam, lr 0.001, 10 epochs, batch 128, 20 % validation
+_REF = reference_model()
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("none", "No regularization", _REF, _LESSON,
+               "The bare network: nothing holds the weights back, so with little data it "
+               "learns the training set by heart.",
+               "As the baseline every other technique is measured against."),
+        Preset("l1", "L1 (lasso)", reference_model(Regularizer.of("l1", L1_STRENGTH)), _LESSON,
+               "Adds λ times the sum of |w| to the loss. The pull toward zero is the same size "
+               "for every weight, so weights that matter little end up exactly at zero.",
+               "When you want a sparse model: many weights off, a kind of feature selection."),
+        Preset("l2", "L2 (ridge, weight decay)", reference_model(Regularizer.of("l2", L2_STRENGTH)),
+               _LESSON,
+               "Adds λ times the sum of w² to the loss. Big weights cost much more than small "
+               "ones, so all weights stay small and share the work.",
+               "The usual first thing to try against overfitting."),
+        Preset("l1l2", "L1 + L2 (elastic net)",
+               reference_model(Regularizer.of("l1l2", L1_STRENGTH, L2_STRENGTH)), _LESSON,
+               "Both penalties at once: some weights go to zero, the rest stay small.",
+               "When you want sparsity but L1 alone is too harsh or unstable."),
+        Preset("dropout", "Dropout", with_dropout(_REF, DROPOUT_RATE), _LESSON,
+               "While training, each hidden unit's output is switched off at random with "
+               "probability `rate`, so no unit can rely on another. At test time all units work.",
+               "Large or deep networks that overfit."),
+        Preset("batchnorm", "Batch normalization", with_batchnorm(_REF), _LESSON,
+               "Rescales each batch's pre-activations to mean 0 and spread 1, then lets the "
+               "network learn its own scale and shift. Steadies training; the batch-to-batch "
+               "noise regularizes a little.",
+               "When training is unstable or slow, or to allow a higher learning rate."),
+        Preset("early-stopping", "Early stopping", _REF,
+               replace(_LESSON, epochs=100, early_stopping=EarlyStopping("val_loss", 5, 0.0, True)),
+               "Watches the validation loss and stops once it has not improved for `patience` "
+               "epochs, then goes back to the weights of the best epoch.",
+               "Almost always: it costs nothing and saves you from guessing the epoch count."),
+        Preset("dropout-l2", "Dropout + L2",
+               with_dropout(reference_model(Regularizer.of("l2", L2_STRENGTH)), DROPOUT_RATE),
+               _LESSON,
+               "L2 on the hidden weights and dropout after each hidden layer: two different "
+               "brakes on memorizing, used together.",
+               "When one technique alone still leaves a gap between training and validation."),
+    )
+}
+
+
+def preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise KeyError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}") from None

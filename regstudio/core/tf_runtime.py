@@ -1,0 +1,73 @@
+"""Importing TensorFlow quietly, once, and only when training is really about to happen."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _stderr_captured() -> Iterator[None]:
+    """Send file descriptor 2 to a temporary file; replay it only if the block fails.
+
+    TensorFlow's C++ side prints notices about oneDNN and missing CUDA drivers before its
+    logging is configured, so no environment variable silences them. To a student they
+    look like errors, so they are held back unless the import really goes wrong.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (some GUI launches): nothing to hide
+        yield
+        return
+    with tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+@functools.cache
+def import_keras() -> Any:
+    """Keras on the TensorFlow backend, imported once; safe to call from any thread."""
+    with _lock:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+        quiet = os.environ.get("REGSTUDIO_TF_VERBOSE") != "1"
+        with _stderr_captured() if quiet else contextlib.nullcontext():
+            import keras
+            import tensorflow as tf
+
+            tf.constant(0.0)  # starts the runtime now, while its notices are held back
+        return keras
+
+
+def versions() -> dict[str, str]:
+    """Versions of what a run depended on, for its record."""
+    import platform
+
+    import numpy
+
+    from .. import __version__
+
+    keras = import_keras()
+    import tensorflow
+
+    return {"regstudio": __version__, "python": platform.python_version(),
+            "numpy": numpy.__version__, "tensorflow": tensorflow.__version__,
+            "keras": keras.__version__}

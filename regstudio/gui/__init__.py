@@ -1,0 +1,1 @@
+"""The Qt window: thin views over regstudio.core objects (built in issue 3)."""

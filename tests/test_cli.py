@@ -1,0 +1,45 @@
+import json
+
+import pytest
+
+from regstudio.cli import main
+
+
+def test_compare_prints_the_lessons_table_and_writes_records(tmp_path, capsys):
+    out_file = tmp_path / "runs.json"
+    code = main(["compare", "none", "l2", "--dataset", "blobs", "--epochs", "2", "--batch-size", "32",
+                 "--json", str(out_file)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "test acc" in out and "best val acc" in out and "gap" in out
+    rows = [line.split() for line in out.splitlines() if line.startswith(("none ", "l2 "))]
+    assert [r[0] for r in rows] == ["none", "l2"]
+    for row in rows:
+        assert 0.0 <= float(row[1]) <= 1.0 and row[4] == "2"
+    saved = json.loads(out_file.read_text())
+    assert [r["name"] for r in saved["runs"]] == ["none", "l2"]
+    assert len(saved["runs"][1]["epochs"]) == 2
+
+
+def test_datasets_lists_what_is_available(capsys):
+    assert main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("mnist-5k") and " yes " in out.splitlines()[0]
+    assert "moons" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["compare", "none", "l7"], "unknown preset 'l7'"),
+    (["compare", "none", "--epochs", "0"], "training.epochs = 0: a whole number from 1 to 1000"),
+    (["compare", "none", "--epochs", "ten"], "invalid int value: 'ten'"),
+    (["compare", "none", "--label-noise", "2"], "data.label_noise = 2.0"),
+    (["compare"], "required: PRESET"),
+    (["fly"], "invalid choice: 'fly'"),
+    (["compare", "none", "--dataset", "/no/such/file.csv"], "no such file"),
+])
+def test_bad_arguments_exit_2_with_one_clear_line(argv, message, capsys):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("regstudio: error:") and message in lines[0]
+    assert captured.out == ""

@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+
+from regstudio.core.datasets import catalog, load, stratified_indices
+from regstudio.core.datasets.standard import locate
+from regstudio.core.errors import DatasetError
+from regstudio.core.run_spec import SYNTHETIC, DataSpec
+
+
+def test_embedded_mnist_is_a_stratified_4000_1000_split_of_real_digits():
+    split = load(DataSpec())
+    assert split.x_train.shape == (4000, 784) and split.x_test.shape == (1000, 784)
+    assert split.x_train.dtype == np.float32 and split.x_train.min() >= 0.0 and split.x_train.max() == 1.0
+    assert np.bincount(split.y_train).tolist() == [400] * 10
+    assert np.bincount(split.y_test).tolist() == [100] * 10
+    assert split.image_shape == (28, 28) and split.class_names == tuple("0123456789")
+    # Real handwriting: roughly a fifth of the pixels are ink, and the same split every time.
+    assert 0.1 < (split.x_train > 0.5).mean() < 0.3
+    again = load(DataSpec())
+    assert np.array_equal(split.x_test, again.x_test)
+    assert not split.x_train.flags.writeable
+
+
+def test_catalog_lists_everything_and_embedded_is_always_there():
+    names = {info.name: info for info in catalog()}
+    assert set(names) == {"mnist-5k", "mnist", "fashion-mnist", *SYNTHETIC}
+    assert names["mnist-5k"].available
+
+
+def test_missing_full_dataset_says_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(DatasetError, match="regstudio datasets --download mnist"):
+        load(DataSpec("mnist"))
+
+
+def test_full_dataset_found_in_the_keras_cache_without_network(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    arrays = {k: rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+              for k, n in (("x_train", 50), ("x_test", 20))}
+    arrays.update(y_train=np.arange(50) % 10, y_test=np.arange(20) % 10)
+    np.savez(folder / "mnist.npz", **arrays)
+    assert locate("mnist") == folder / "mnist.npz"
+    split = load(DataSpec("mnist"))
+    assert split.x_train.shape == (50, 784) and split.image_shape == (28, 28)
+
+
+@pytest.mark.skipif(locate("fashion-mnist") is None, reason="Fashion-MNIST is not installed here")
+def test_fashion_mnist_loads_offline_from_its_standard_place():
+    split = load(DataSpec("fashion-mnist"))
+    assert split.x_train.shape == (60000, 784) and split.x_test.shape == (10000, 784)
+    assert split.class_names[9] == "Ankle boot"
+
+
+@pytest.mark.parametrize("name", SYNTHETIC)
+def test_synthetic_sets(name):
+    split = load(DataSpec(name, samples=200, noise=0.1, seed=4))
+    assert split.x_train.shape == (160, 2) and split.x_test.shape == (40, 2)
+    assert split.n_classes == (3 if name == "blobs" else 2)
+    assert np.isfinite(split.x_train).all()
+    assert np.array_equal(split.x_train, load(DataSpec(name, samples=200, noise=0.1, seed=4)).x_train)
+
+
+def test_training_size_keeps_classes_balanced_and_test_untouched():
+    full = load(DataSpec())
+    small = load(DataSpec(train_size=500))
+    assert len(small.y_train) == 500 and np.bincount(small.y_train).tolist() == [50] * 10
+    assert np.array_equal(small.x_test, full.x_test)
+    with pytest.raises(DatasetError, match=r"data.train_size = 5000: .* at most 4,000"):
+        load(DataSpec(train_size=5000))
+
+
+def test_label_noise_changes_that_share_of_training_labels_only():
+    clean = load(DataSpec(train_size=1000))
+    noisy = load(DataSpec(train_size=1000, label_noise=0.25))
+    changed = clean.y_train != noisy.y_train
+    assert changed.sum() == 250
+    assert np.array_equal(clean.y_test, noisy.y_test)
+
+
+def test_stratified_indices_match_keras_counts_and_cover_everything():
+    labels = np.repeat(np.arange(3), [50, 30, 21])
+    kept, held = stratified_indices(labels, 0.2, seed=5)
+    assert len(held) == 101 - int(np.ceil(101 * 0.8))
+    assert sorted(np.concatenate([kept, held]).tolist()) == list(range(101))
+    assert np.bincount(labels[held]).tolist() == [10, 6, 4]

@@ -1,0 +1,87 @@
+import pytest
+
+from regstudio.core.model_builder import count_params, keras_code, summary_rows
+from regstudio.core.model_spec import Activation, BatchNorm, Dense, Dropout, Regularizer
+from regstudio.core.presets import (
+    PRESETS,
+    preset,
+    reference_model,
+    with_batchnorm,
+    with_dropout,
+    with_regularizer,
+)
+
+
+def test_all_lesson_presets_exist():
+    assert set(PRESETS) == {"none", "l1", "l2", "l1l2", "dropout", "batchnorm", "early-stopping",
+                            "dropout-l2"}
+    with pytest.raises(KeyError, match="choose from"):
+        preset("l3")
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_presets_are_valid_and_train_like_the_lesson(name):
+    p = PRESETS[name]
+    assert p.run_spec().validate() == []
+    t = p.training
+    assert (t.optimizer, t.learning_rate, t.batch_size, t.validation_split) == ("adam", 0.001, 128, 0.2)
+    assert t.epochs == (100 if name == "early-stopping" else 10)
+
+
+def test_reference_network_has_the_lessons_parameter_count():
+    assert count_params(reference_model(), 784, 10) == 109_386
+    for name in ("none", "l1", "l2", "l1l2", "dropout", "early-stopping", "dropout-l2"):
+        assert count_params(PRESETS[name].model, 784, 10) == 109_386
+
+
+def test_regularizer_presets_put_the_lessons_strengths_on_both_hidden_layers():
+    assert PRESETS["l1"].model.layers == (Dense(128, "relu", Regularizer("l1", 0.01)),
+                                          Dense(64, "relu", Regularizer("l1", 0.01)))
+    assert PRESETS["l2"].model.layers == (Dense(128, "relu", Regularizer("l2", l2=0.001)),
+                                          Dense(64, "relu", Regularizer("l2", l2=0.001)))
+    assert PRESETS["l1l2"].model.layers[0].regularizer == Regularizer("l1l2", 0.01, 0.001)
+
+
+def test_dropout_and_batchnorm_layer_orders():
+    assert PRESETS["dropout"].model.layers == (Dense(128), Dropout(0.3), Dense(64), Dropout(0.3))
+    assert PRESETS["batchnorm"].model.layers == (
+        Dense(128, "linear"), BatchNorm(), Activation("relu"),
+        Dense(64, "linear"), BatchNorm(), Activation("relu"))
+    l2 = Regularizer("l2", l2=0.001)
+    assert PRESETS["dropout-l2"].model.layers == (Dense(128, "relu", l2), Dropout(0.3),
+                                                  Dense(64, "relu", l2), Dropout(0.3))
+
+
+def test_early_stopping_preset_is_the_lessons():
+    es = PRESETS["early-stopping"].training.early_stopping
+    assert (es.monitor, es.patience, es.restore_best) == ("val_loss", 5, True)
+
+
+def test_batchnorm_adds_two_trainable_and_two_statistic_values_per_unit():
+    rows = summary_rows(PRESETS["batchnorm"].model, 784, 10)
+    bn = [r for r in rows if r.name.startswith("batchnorm")]
+    assert [(r.params, r.trainable) for r in bn] == [(512, 256), (256, 128)]
+    assert count_params(PRESETS["batchnorm"].model, 784, 10) == 109_386 + 768
+
+
+def test_helpers_switch_one_technique_and_back():
+    ref = reference_model()
+    l1 = Regularizer.of("l1", 0.01)
+    assert with_regularizer(ref, l1) == PRESETS["l1"].model
+    only_first = with_regularizer(ref, l1, position=0)
+    assert only_first.layers[0].regularizer == l1 and not only_first.layers[1].regularizer.active
+    with pytest.raises(ValueError, match="not a Dense layer"):
+        with_regularizer(PRESETS["dropout"].model, l1, position=1)
+    assert with_dropout(ref, 0.5).layers == (Dense(128), Dropout(0.5), Dense(64), Dropout(0.5))
+    assert with_dropout(with_dropout(ref, 0.5), 0.0) == ref
+    both = with_batchnorm(with_dropout(ref, 0.2))
+    kinds = [type(layer).__name__ for layer in both.layers[:4]]
+    assert kinds == ["Dense", "BatchNorm", "Activation", "Dropout"]
+    assert with_batchnorm(both, on=False) == with_dropout(ref, 0.2)
+
+
+def test_keras_code_shows_what_was_built():
+    code = keras_code(PRESETS["dropout-l2"].model, 784, 10)
+    assert "layers.Dense(128, activation='relu', kernel_regularizer=regularizers.l2(0.001))" in code
+    assert code.count("layers.Dropout(0.3)") == 2
+    assert "layers.Dense(10, activation='softmax')" in code

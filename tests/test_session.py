@@ -1,0 +1,139 @@
+"""TrainingSession on tiny data: what it records and how it stops."""
+
+import math
+import threading
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from regstudio.core.model_spec import Dense, ModelSpec, Regularizer
+from regstudio.core.records import RunRecord
+from regstudio.core.run_spec import EarlyStopping
+from regstudio.core.session import TrainingSession
+
+
+def test_one_record_per_epoch_in_order_with_every_metric(blobs, small_spec):
+    seen = []
+    record = TrainingSession(small_spec, blobs, on_epoch=seen.append).run()
+    assert [e.epoch for e in seen] == [1, 2, 3]
+    assert record.epochs == tuple(seen)
+    for e in seen:
+        for value in (e.loss, e.accuracy, e.val_loss, e.val_accuracy, e.penalty, e.seconds):
+            assert math.isfinite(value)
+        assert e.penalty == 0.0 and e.data_loss == e.loss
+    assert [e.seconds for e in seen] == sorted(e.seconds for e in seen)
+    assert record.outcome == "completed" and record.test_accuracy is not None
+    assert (record.dataset.n_train, record.dataset.n_val, record.dataset.n_test) == (192, 48, 60)
+    assert record.params == 2 * 16 + 16 + 16 * 8 + 8 + 8 * 3 + 3
+
+
+def test_weight_histograms_count_every_weight_on_fixed_edges(blobs, small_spec):
+    record = TrainingSession(small_spec, blobs).run()
+    names = [layout.name for layout in record.layouts]
+    assert names == ["dense_1/kernel", "dense_1/bias", "dense_2/kernel", "dense_2/bias",
+                     "output/kernel", "output/bias"]
+    for epoch in record.epochs:
+        assert [w.name for w in epoch.weights] == names
+        for layout, stats in zip(record.layouts, epoch.weights, strict=True):
+            assert sum(stats.counts) == layout.size
+            assert len(stats.counts) == len(layout.edges) - 1
+            assert 0.0 <= stats.sparsity <= 1.0 and stats.max_abs <= stats.l1
+
+
+def test_penalty_is_reported_apart_from_the_data_loss(blobs, small_spec):
+    lam = 0.01
+    reg = Regularizer.of("l2", lam)
+    spec = replace(small_spec, model=ModelSpec((Dense(16, regularizer=reg), Dense(8, regularizer=reg))))
+    record = TrainingSession(spec, blobs).run()
+    last = record.last
+    assert last.penalty > 0 and math.isclose(last.data_loss, last.loss - last.penalty)
+    # The validation pass runs on the final weights, so its penalty is λ·Σw² over the two
+    # regularized kernels: the L2 norms in the weight statistics must give it back.
+    expected = lam * sum(last.stats(n).l2 ** 2 for n in ("dense_1/kernel", "dense_2/kernel"))
+    assert last.val_penalty == pytest.approx(expected, rel=1e-4)
+
+
+def test_stop_from_another_thread_ends_the_run(blobs, small_spec):
+    spec = small_spec.with_training(epochs=500)
+    first_epoch = threading.Event()
+    session = TrainingSession(spec, blobs, on_epoch=lambda e: first_epoch.set())
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("record", session.run()))
+    worker.start()
+    assert first_epoch.wait(timeout=60)
+    session.request_stop()
+    worker.join(timeout=60)
+    record = result["record"]
+    assert record.outcome == "stopped" and 1 <= len(record.epochs) < 500
+    assert "stopped by request" in record.reason
+    assert record.test_accuracy is not None  # a stop still evaluates on the test set
+
+
+def test_stop_is_honoured_within_one_batch(blobs, small_spec):
+    spec = small_spec.with_training(epochs=5, batch_size=8)  # 24 batches an epoch
+    batches_after_stop = []
+    session = None
+
+    def on_progress(p):
+        if session.stop_requested:
+            batches_after_stop.append(p)
+        elif p.epoch == 2 and p.batch == 5:
+            session.request_stop()
+
+    session = TrainingSession(spec, blobs, on_progress=on_progress, progress_interval=0.0)
+    record = session.run()
+    assert batches_after_stop == []
+    assert [e.epoch for e in record.epochs] == [1]  # the cut-short epoch is not recorded
+    assert record.outcome == "stopped"
+
+
+def test_cancel_skips_the_test_evaluation(blobs, small_spec):
+    session = None
+
+    def on_epoch(e):
+        session.cancel()
+
+    session = TrainingSession(small_spec.with_training(epochs=50), blobs, on_epoch=on_epoch)
+    record = session.run()
+    assert len(record.epochs) == 1 and record.test_accuracy is None
+
+
+def test_a_loss_that_becomes_nan_ends_the_run_with_that_reason(blobs, small_spec):
+    huge = replace(blobs, x_train=np.asarray(blobs.x_train) * np.float32(1e37))
+    record = TrainingSession(small_spec.with_training(epochs=20), huge).run()
+    assert record.outcome == "diverged"
+    assert "NaN or infinite" in record.reason and len(record.epochs) <= 1
+
+
+def test_early_stopping_reports_stop_and_restored_best_epoch(blobs, small_spec):
+    # No epoch can improve val_accuracy by a whole 1.0, so patience 2 stops at epoch 3.
+    es = EarlyStopping(monitor="val_accuracy", patience=2, min_delta=1.0, restore_best=True)
+    record = TrainingSession(small_spec.with_training(epochs=30, early_stopping=es), blobs).run()
+    assert record.outcome == "early-stopped"
+    assert (len(record.epochs), record.stop_epoch, record.best_epoch, record.restored_epoch) == (3, 3, 1, 1)
+    assert record.final.epoch == 1
+
+
+def test_same_seed_same_start_other_seed_other_start(blobs, small_spec):
+    one = TrainingSession(small_spec.with_training(epochs=1), blobs).run()
+    two = TrainingSession(small_spec.with_training(epochs=1), blobs).run()
+    other = TrainingSession(small_spec.with_training(epochs=1, seed=99), blobs).run()
+    assert one.epochs[0].loss == two.epochs[0].loss
+    assert one.epochs[0].loss != other.epochs[0].loss
+
+
+def test_run_record_json_round_trip_is_identical(blobs, small_spec, tmp_path):
+    es = EarlyStopping(patience=1)
+    record = TrainingSession(small_spec.with_training(early_stopping=es), blobs, name="mine").run()
+    assert RunRecord.from_json(record.to_json()) == record
+    record.save(tmp_path / "run.json")
+    assert RunRecord.load(tmp_path / "run.json") == record
+    assert {"tensorflow", "keras", "numpy", "regstudio"} <= set(record.versions)
+
+
+def test_record_of_another_format_is_refused():
+    with pytest.raises(ValueError, match="not a RegStudio run record"):
+        RunRecord.from_json('{"format": "something-else"}')
+    with pytest.raises(ValueError, match="version 99"):
+        RunRecord.from_json('{"format": "regstudio-run", "version": 99}')

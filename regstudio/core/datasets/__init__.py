@@ -10,7 +10,16 @@ from . import standard, synthetic
 from .split import DatasetSplit, add_label_noise, stratified_indices, subsample_train
 from .user_files import load_file
 
-__all__ = ["DatasetInfo", "DatasetSplit", "catalog", "load", "stratified_indices"]
+__all__ = ["DatasetInfo", "DatasetSplit", "catalog", "known_shape", "load", "stratified_indices"]
+
+# Inputs and classes of the built-in sets, so a model's size can be shown before loading.
+_SHAPES = {"mnist-5k": (784, 10), "mnist": (784, 10), "fashion-mnist": (784, 10), "blobs": (2, 3),
+           **{name: (2, 2) for name in SYNTHETIC if name != "blobs"}}
+
+
+def known_shape(dataset: str) -> tuple[int, int] | None:
+    """(features, classes) of a built-in dataset without loading it; None for a user's file."""
+    return _SHAPES.get(dataset)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,137 @@
+"""Training settings and the data choice: what the TrainingConfig and DataSpec are made of."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from ..core.datasets import catalog, known_shape
+from ..core.run_spec import FILE_DATASET, OPTIMIZERS, DataSpec, EarlyStopping, TrainingConfig
+from .widgets import ScientificSpinBox, explain
+
+
+class TrainingPanel(QGroupBox):
+    changed = Signal()
+    dataChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Training and data", parent)
+        self._file: str | None = None
+        form = QFormLayout(self)
+
+        self.optimizer_combo = explain(QComboBox(), "Optimizer", "How weights are updated from the "
+                                       "gradients. adam is the lesson's choice.", "optimizerCombo")
+        self.optimizer_combo.addItems(OPTIMIZERS)
+        self.lr_spin = explain(ScientificSpinBox(1e-5, 1.0), "Learning rate", "Step size of each update. "
+                               "Too large and the loss jumps or becomes NaN.", "learningRateSpin")
+        self.lr_spin.setValue(0.001)
+        self.epochs_spin = explain(QSpinBox(), "Epochs", "Passes over the training data. Many epochs "
+                                   "without regularization is how a network memorizes.", "epochsSpin")
+        self.epochs_spin.setRange(1, 1000)
+        self.batch_spin = explain(QSpinBox(), "Batch size", "Examples per update. Small batches are "
+                                  "noisier, which itself regularizes a little.", "batchSizeSpin")
+        self.batch_spin.setRange(1, 65536)
+        self.split_spin = explain(QDoubleSpinBox(), "Validation share", "Part of the training data held "
+                                  "out each epoch to show overfitting as it happens.", "validationSplitSpin")
+        self.split_spin.setRange(0.05, 0.5)
+        self.split_spin.setSingleStep(0.05)
+        self.seed_spin = explain(QSpinBox(), "Seed", "Fixes the initial weights and the shuffling, so "
+                                 "two runs differ only in what you changed.", "seedSpin")
+        self.seed_spin.setRange(0, 2**31 - 1)
+
+        self.dataset_combo = explain(QComboBox(), "Dataset", "What to train on. The 5,000 digits ship "
+                                     "with RegStudio; small data overfits easily.", "datasetCombo")
+        for info in catalog():
+            self.dataset_combo.addItem(info.title, info.name)
+            item = self.dataset_combo.model().item(self.dataset_combo.count() - 1)
+            item.setEnabled(info.available)
+            item.setToolTip(info.where if info.available else f"Not on this computer: {info.where}")
+        self.import_button = explain(QPushButton("Import…"), "Import a data file", "Train on your own "
+                                     ".npz, .csv or IDX file.", "importButton")
+        self.import_button.clicked.connect(self._import)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.dataset_combo, 1)
+        data_row.addWidget(self.import_button)
+        self.train_size_spin = explain(QSpinBox(), "Training examples", "Use only this many training "
+                                       "examples (0 = all). Fewer examples, more overfitting.", "trainSizeSpin")
+        self.train_size_spin.setRange(0, 10_000_000)
+        self.train_size_spin.setSpecialValueText("all")
+        self.train_size_spin.setSingleStep(500)
+        self.noise_spin = explain(QDoubleSpinBox(), "Label noise", "Share of training labels made wrong "
+                                  "on purpose. An unregularized network learns the wrong ones too.",
+                                  "labelNoiseSpin")
+        self.noise_spin.setRange(0.0, 0.9)
+        self.noise_spin.setSingleStep(0.05)
+
+        form.addRow("Optimizer", self.optimizer_combo)
+        form.addRow("Learning rate", self.lr_spin)
+        form.addRow("Epochs", self.epochs_spin)
+        form.addRow("Batch size", self.batch_spin)
+        form.addRow("Validation share", self.split_spin)
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("Dataset", data_row)
+        form.addRow("Training examples", self.train_size_spin)
+        form.addRow("Label noise", self.noise_spin)
+
+        for spin in (self.lr_spin, self.epochs_spin, self.batch_spin, self.split_spin, self.seed_spin):
+            spin.valueChanged.connect(self.changed)
+        self.optimizer_combo.currentIndexChanged.connect(self.changed)
+        for signal in (self.dataset_combo.currentIndexChanged, self.train_size_spin.valueChanged,
+                       self.noise_spin.valueChanged):
+            signal.connect(self.dataChanged)
+            signal.connect(self.changed)
+        self.set_training(TrainingConfig())
+
+    def set_training(self, config: TrainingConfig) -> None:
+        for widget, value in ((self.optimizer_combo, config.optimizer),):
+            widget.setCurrentText(value)
+        self.lr_spin.setValue(config.learning_rate)
+        self.epochs_spin.setValue(config.epochs)
+        self.batch_spin.setValue(config.batch_size)
+        self.split_spin.setValue(config.validation_split)
+        self.seed_spin.setValue(config.seed)
+
+    def training_config(self, early: EarlyStopping | None) -> TrainingConfig:
+        return TrainingConfig(self.optimizer_combo.currentText(), self.lr_spin.value(),
+                              self.epochs_spin.value(), self.batch_spin.value(),
+                              round(self.split_spin.value(), 4), self.seed_spin.value(), early)
+
+    def data_spec(self) -> DataSpec:
+        name = self.dataset_combo.currentData()
+        size = self.train_size_spin.value() or None
+        noise = round(self.noise_spin.value(), 4)
+        if name == FILE_DATASET:
+            return DataSpec(FILE_DATASET, size, noise, path=self._file)
+        return DataSpec(name, size, noise)
+
+    def data_shape(self) -> tuple[int, int] | None:
+        return known_shape(self.dataset_combo.currentData())
+
+    def choose_file(self, path: str) -> None:
+        self._file = path
+        index = self.dataset_combo.findData(FILE_DATASET)
+        if index < 0:
+            self.dataset_combo.addItem("", FILE_DATASET)
+            index = self.dataset_combo.count() - 1
+        self.dataset_combo.setItemText(index, f"Your file: {Path(path).name}")
+        self.dataset_combo.setItemData(index, path, role=3)  # ToolTipRole: the full path
+        self.dataset_combo.setCurrentIndex(index)
+        self.dataChanged.emit()
+
+    def _import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a dataset", str(Path.home()),
+                                              "Data files (*.npz *.csv *.txt *.gz *ubyte *.idx);;All files (*)")
+        if path:
+            self.choose_file(path)

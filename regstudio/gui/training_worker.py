@@ -1,0 +1,163 @@
+"""The training thread: one QObject worker living on one QThread, fed by queued signals.
+
+Everything heavy happens here: importing TensorFlow, loading data, building, fitting and
+evaluating. The worker talks back only through signals that carry plain data (frozen
+records, strings), so the GUI thread never touches a Keras object. Stopping is not a
+signal (the worker is busy inside `fit` and would not see one until it finished): the GUI
+thread calls `request_stop()`, which sets a threading.Event that the session's Keras
+callback reads before every batch.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..core.datasets import DatasetSplit, load
+from ..core.errors import DatasetError, SpecError
+from ..core.run_spec import DataSpec, RunSpec
+
+
+def readable(exc: BaseException) -> str:
+    """A message for the window: the user's mistakes as they are, surprises with their type."""
+    if isinstance(exc, (SpecError, DatasetError)):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "Not enough memory for this model and dataset; try a smaller training set or fewer units."
+    return f"{type(exc).__name__}: {exc}"
+
+
+class TrainingWorker(QObject):
+    ready = Signal(str)  # TensorFlow is loaded; carries its version
+    loadFailed = Signal(str)
+    runStarted = Signal(int)  # run id
+    epochEnded = Signal(int, object)  # run id, EpochRecord
+    progressed = Signal(int, object)  # run id, Progress
+    runFinished = Signal(int, object)  # run id, RunRecord
+    runFailed = Signal(int, str)  # run id, message
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._session = None
+        self._closing = threading.Event()
+        self._data_cache: tuple[DataSpec, DatasetSplit] | None = None
+
+    @Slot()
+    def warm_up(self) -> None:
+        try:
+            from ..core.tf_runtime import import_keras
+
+            keras = import_keras()
+        except Exception as exc:  # a broken TensorFlow install: say so, keep the window
+            self.loadFailed.emit(readable(exc))
+            return
+        self.ready.emit(keras.__version__)
+
+    def _data(self, spec: DataSpec) -> DatasetSplit:
+        # Runs on the same data follow each other; loading Fashion-MNIST again costs a second.
+        if self._data_cache is None or self._data_cache[0] != spec:
+            self._data_cache = (spec, load(spec))
+        return self._data_cache[1]
+
+    @Slot(int, object)
+    def train(self, run_id: int, spec: RunSpec) -> None:
+        from ..core.session import TrainingSession
+
+        if self._closing.is_set():
+            return
+        self.runStarted.emit(run_id)
+        try:
+            data = self._data(spec.data)
+            session = TrainingSession(
+                spec, data, name=f"run {run_id}",
+                on_epoch=lambda record: self.epochEnded.emit(run_id, record),
+                on_progress=lambda progress: self.progressed.emit(run_id, progress))
+            with self._lock:
+                self._session = session
+            if self._closing.is_set():
+                session.cancel()
+            record = session.run()
+        except Exception as exc:
+            traceback.print_exc()  # for whoever reads the terminal; the window gets a sentence
+            self.runFailed.emit(run_id, readable(exc))
+        else:
+            self.runFinished.emit(run_id, record)
+        finally:
+            with self._lock:
+                self._session = None
+
+    # Called from the GUI thread -------------------------------------------------------
+    def request_stop(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                self._session.request_stop()
+
+    def cancel_all(self) -> None:
+        self._closing.set()
+        with self._lock:
+            if self._session is not None:
+                self._session.cancel()
+
+
+class TrainingThread(QThread):
+    """A QThread whose whole life is one Python call, so it keeps one Python thread state.
+
+    On a plain QThread, PySide6 makes a fresh Python thread state for every slot call and
+    frees it afterwards. TensorFlow's pybind11 code remembers the first thread state it sees
+    on a thread (when the warm-up imports it) and takes the GIL with it on later calls, by
+    then freed memory: heap corruption and random crashes one run in ten (seen under gdb
+    in tsl::ml_dtypes init, "PyMUTEX_LOCK(gil->mutex) failed"). Running the event loop from
+    a Python run() keeps the first thread state alive until the thread ends.
+    """
+
+    def run(self) -> None:
+        self.exec()
+
+
+class TrainingController(QObject):
+    """Owns the training thread and its worker; the window's one handle on training."""
+
+    _warmUpRequested = Signal()
+    _trainRequested = Signal(int, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = TrainingThread()
+        self.thread.setObjectName("RegStudio training")
+        self.worker = TrainingWorker()
+        self.worker.moveToThread(self.thread)
+        # Queued connections: the slots run on the training thread.
+        self._warmUpRequested.connect(self.worker.warm_up)
+        self._trainRequested.connect(self.worker.train)
+        self._next_id = 0
+        self.busy = False
+        # Bound slots of this GUI-thread object, so Qt queues them onto the GUI thread.
+        # (A lambda has no receiver and would run on the training thread.)
+        self.worker.runFinished.connect(self._idle)
+        self.worker.runFailed.connect(self._idle)
+
+    @Slot()
+    def _idle(self, *_: object) -> None:
+        self.busy = False
+
+    def start(self) -> None:
+        self.thread.start()
+        self._warmUpRequested.emit()
+
+    def train(self, spec: RunSpec) -> int:
+        self._next_id += 1
+        self.busy = True
+        self._trainRequested.emit(self._next_id, spec)
+        return self._next_id
+
+    def stop(self) -> None:
+        self.worker.request_stop()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """End any run, stop the thread, wait for it. True if it ended in time."""
+        self.worker.cancel_all()
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)

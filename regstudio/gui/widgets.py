@@ -1,0 +1,97 @@
+"""Small widgets the panels share: a log-scale strength control and a labelling helper."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
+
+
+def explain(widget: QWidget, name: str, tip: str, object_name: str | None = None) -> QWidget:
+    """Give a control its accessible name and a tooltip that says what it does to overfitting."""
+    widget.setAccessibleName(name)
+    widget.setAccessibleDescription(tip)
+    widget.setToolTip(f"<b>{name}</b><br>{tip}")
+    if object_name:
+        widget.setObjectName(object_name)
+    return widget
+
+
+class ScientificSpinBox(QDoubleSpinBox):
+    """A spin box for values spanning decades: shows 1e-04, steps by a quarter decade."""
+
+    def __init__(self, low: float, high: float, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setDecimals(12)
+        self.setRange(low, high)
+        self.setKeyboardTracking(False)  # act on the finished number, not each keystroke
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.3g}" if value >= 1e-3 else f"{value:.2e}".replace("e-0", "e-")
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        try:
+            value = float(text)
+        except ValueError:
+            # Half-typed numbers like "1e" or "0." must be allowed while typing.
+            ok = text.strip() == "" or any(c in "eE.-+" for c in text[-1:])
+            return (QValidator.State.Intermediate if ok else QValidator.State.Invalid, text, pos)
+        if self.minimum() <= value <= self.maximum():
+            return (QValidator.State.Acceptable, text, pos)
+        return (QValidator.State.Intermediate, text, pos)
+
+    def stepBy(self, steps: int) -> None:
+        self.setValue(min(self.maximum(), max(self.minimum(), self.value() * 10 ** (steps / 4))))
+
+
+class LogStrength(QWidget):
+    """A regularization strength from `low` to `high`: a log-scale slider beside a spin box."""
+
+    valueChanged = Signal(float)
+    STEPS_PER_DECADE = 20
+
+    def __init__(self, low: float = 1e-6, high: float = 1.0, value: float = 1e-3,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._low_exp, self._high_exp = math.log10(low), math.log10(high)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, round((self._high_exp - self._low_exp) * self.STEPS_PER_DECADE))
+        self.spin = ScientificSpinBox(low, high)
+        self.spin.setMinimumWidth(90)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.spin)
+        self.slider.valueChanged.connect(self._from_slider)
+        self.spin.valueChanged.connect(self._from_spin)
+        self.setValue(value)
+
+    def value(self) -> float:
+        return self.spin.value()
+
+    def setValue(self, value: float) -> None:
+        self.spin.setValue(value)
+
+    def _from_slider(self, position: int) -> None:
+        value = 10 ** (self._low_exp + position / self.STEPS_PER_DECADE)
+        if not math.isclose(value, self.spin.value(), rel_tol=0.06):
+            self.spin.setValue(float(f"{value:.2g}"))  # tidy numbers: 0.0032, not 0.0031623
+
+    def _from_spin(self, value: float) -> None:
+        position = round((math.log10(max(value, 1e-12)) - self._low_exp) * self.STEPS_PER_DECADE)
+        self.slider.blockSignals(True)
+        self.slider.setValue(position)
+        self.slider.blockSignals(False)
+        self.valueChanged.emit(value)
+
+    def set_accessible(self, name: str, tip: str) -> None:
+        explain(self.slider, f"{name} (slider)", tip)
+        explain(self.spin, name, tip)

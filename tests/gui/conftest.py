@@ -1,0 +1,67 @@
+import pytest
+from PySide6.QtCore import QObject, Signal, Slot
+
+from regstudio.gui.main_window import MainWindow
+
+
+class Recorder(QObject):
+    """Receives the worker's signals on the GUI thread, in the order the window sees them.
+
+    It also re-emits them from the GUI thread, and tests wait on those: pytest-qt 4.5's
+    waitSignal stops its timeout timer from whichever thread emits, which Qt reports as
+    "Timers cannot be stopped from another thread" (pytest-qt pull request 649).
+    """
+
+    epochEnded = Signal(int, object)
+    runFinished = Signal(int, object)
+    runFailed = Signal(int, str)
+
+    def __init__(self, worker):
+        super().__init__()
+        self.events = []
+        worker.runStarted.connect(self.started)
+        worker.epochEnded.connect(self.epoch)
+        worker.progressed.connect(self.progress)
+        worker.runFinished.connect(self.finished)
+        worker.runFailed.connect(self.failed)
+
+    @Slot(int)
+    def started(self, run_id):
+        self.events.append(("started", run_id))
+
+    @Slot(int, object)
+    def epoch(self, run_id, record):
+        self.events.append(("epoch", record.epoch))
+        self.epochEnded.emit(run_id, record)
+
+    @Slot(int, object)
+    def progress(self, run_id, progress):
+        self.events.append(("progress", progress.epoch))
+
+    @Slot(int, object)
+    def finished(self, run_id, record):
+        self.events.append(("finished", record))
+        self.runFinished.emit(run_id, record)
+
+    @Slot(int, str)
+    def failed(self, run_id, message):
+        self.events.append(("failed", message))
+        self.runFailed.emit(run_id, message)
+
+    def kinds(self):
+        return [kind for kind, _ in self.events if kind != "progress"]
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.controller.start()
+    qtbot.waitUntil(lambda: w.tf_ready, timeout=60_000)
+    w.training.dataset_combo.setCurrentIndex(w.training.dataset_combo.findData("blobs"))
+    w.training.batch_spin.setValue(32)
+    w.recorder = Recorder(w.controller.worker)
+    yield w
+    w.close()
+    assert w.controller.thread.isFinished()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
@@ -18,6 +20,15 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     window.show()
     window.controller.start()  # TensorFlow loads off the GUI thread; Train waits for it
+
+    # Ctrl+C in the terminal closes the window the normal way, so the training thread is
+    # stopped and joined. Python only runs signal handlers between its own bytecodes, and
+    # Qt's event loop is C++: the timer gives Python a moment five times a second.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
+    app.aboutToQuit.connect(window.controller.shutdown)  # any other way out stops it too
     return app.exec()
 
 

@@ -18,7 +18,7 @@ from ..core.records import EpochRecord
 from .widgets import explain
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
-KEY = "solid: validation · dashed: training · dotted: penalty"
+KEY = "solid: validation · dashed: training"
 
 
 @dataclass
@@ -31,11 +31,11 @@ class RunCurves:
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
 
 
-def _plot(object_name: str, title: str, y_label: str) -> pg.PlotWidget:
+def _plot(object_name: str, title: str, y_label: str, key: str = KEY) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setObjectName(object_name)
     plot.setTitle(f"<span style='color:#222'>{title}</span>"
-                  f"<span style='color:#666; font-size:9pt'>&nbsp;&nbsp;({KEY})</span>")
+                  f"<span style='color:#666; font-size:9pt'>&nbsp;&nbsp;({key})</span>")
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
     plot.showGrid(x=True, y=True, alpha=0.2)
@@ -47,7 +47,7 @@ def _plot(object_name: str, title: str, y_label: str) -> pg.PlotWidget:
 class CurvesView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.loss_plot = _plot("lossPlot", "Loss", "loss")
+        self.loss_plot = _plot("lossPlot", "Loss", "loss", KEY + " · dotted: penalty")
         self.accuracy_plot = _plot("accuracyPlot", "Accuracy", "accuracy")
         self.accuracy_plot.setXLink(self.loss_plot)
         explain(self.loss_plot, "Loss curves", "Training loss keeps falling when a network memorizes; "

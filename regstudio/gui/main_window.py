@@ -8,6 +8,7 @@ only ever receives plain records back.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -47,6 +48,8 @@ def _scroll(*widgets: QWidget) -> QScrollArea:
     area.setWidget(inner)
     area.setWidgetResizable(True)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # Never narrower than the controls need: a clipped spin box is a hidden control.
+    area.setMinimumWidth(inner.sizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4)
     return area
 
 
@@ -106,7 +109,8 @@ class MainWindow(QMainWindow):
         splitter.addWidget(_scroll(self.builder))
         splitter.addWidget(_scroll(self.regularization, self.training))
         splitter.addWidget(right)
-        splitter.setSizes([330, 360, 750])
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([360, 380, 700])
         splitter.setStretchFactor(2, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -118,8 +122,7 @@ class MainWindow(QMainWindow):
 
         self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
         self.builder.modelChanged.connect(self._model_changed)
-        self.regularization.edit.connect(lambda edit: self.builder.set_model(edit(self.builder.model)) or
-                                         self._check())
+        self.regularization.edit.connect(self._apply_edit)
         self.regularization.earlyStoppingChanged.connect(self._check)
         self.training.changed.connect(self._check)
         self.training.dataChanged.connect(lambda: self.builder.set_data_shape(self.training.data_shape()))
@@ -139,6 +142,7 @@ class MainWindow(QMainWindow):
         worker.runFinished.connect(self._run_finished)
         worker.runFailed.connect(self._run_failed)
         self._preset_chosen()
+        self.builder.layer_list.setCurrentRow(0)  # an editor with something in it from the start
 
     # Spec ----------------------------------------------------------------------------------
     def current_spec(self) -> RunSpec:
@@ -163,7 +167,7 @@ class MainWindow(QMainWindow):
 
     def _update_buttons(self, problems: list[Problem] | None = None) -> None:
         problems = self.current_spec().validate() if problems is None else problems
-        busy = self._running is not None or self.controller.busy
+        busy = self._running is not None
         self.train_button.setEnabled(self.tf_ready and not busy and not problems)
         self.train_button.setText("Train" if self.tf_ready else "Getting ready…")
         self.stop_button.setEnabled(busy)
@@ -173,12 +177,15 @@ class MainWindow(QMainWindow):
         p = preset(self.preset_combo.currentData())
         self.builder.set_model(p.model)
         self.regularization.sync(p.model, p.training.early_stopping)
-        config = self.training.training_config(None)
-        self.training.set_training(p.training.__class__(config.optimizer, config.learning_rate,
-                                                        p.training.epochs, config.batch_size,
-                                                        config.validation_split, config.seed))
+        # The preset decides the epochs (100 for early stopping); the user's other training
+        # settings, such as the seed, stay as they are.
+        self.training.set_training(replace(self.training.training_config(None), epochs=p.training.epochs))
         self.builder.set_data_shape(self.training.data_shape())
         self.preset_combo.setToolTip(f"<b>{p.title}</b><br>{p.what}<br><i>When:</i> {p.when}")
+        self._check()
+
+    def _apply_edit(self, edit: object) -> None:
+        self.builder.set_model(edit(self.builder.model))  # type: ignore[operator]
         self._check()
 
     def _model_changed(self, model: object) -> None:

@@ -65,14 +65,16 @@ class ModelBuilderPanel(QGroupBox):
         self.layer_list = explain(QListWidget(), "Hidden layers",
                                   "The network's hidden layers, input side first. The output layer "
                                   "(one unit per class, softmax) is added automatically.", "layerList")
-        self.layer_list.setMinimumHeight(150)
+        self.layer_list.setMinimumHeight(120)
+        self.layer_list.setMaximumHeight(200)
         self.layer_list.currentRowChanged.connect(self._show_editor)
 
         buttons = QGridLayout()
+        buttons.setHorizontalSpacing(4)
         for column, (label, layer) in enumerate(NEW_LAYERS.items()):
             button = explain(QPushButton(f"+ {label}"), f"Add {label} layer", ADD_TIPS[label])
             button.clicked.connect(lambda _=False, new=layer: self._insert(new))
-            buttons.addWidget(button, 0, column)
+            buttons.addWidget(button, column // 2, column % 2)
         self.up_button = self._tool("↑ Up", "Move layer up", "Moves the selected layer toward the input.",
                                     lambda: self._move(-1))
         self.down_button = self._tool("↓ Down", "Move layer down",
@@ -82,7 +84,7 @@ class ModelBuilderPanel(QGroupBox):
         self.remove_button = self._tool("Remove", "Remove layer", "Deletes the selected layer.", self._remove)
         for column, button in enumerate((self.up_button, self.down_button, self.duplicate_button,
                                          self.remove_button)):
-            buttons.addWidget(button, 1, column)
+            buttons.addWidget(button, 2 + column // 2, column % 2)
 
         self.editor = QStackedWidget()
         self.editor.addWidget(QLabel("Select a layer to edit it."))
@@ -103,7 +105,7 @@ class ModelBuilderPanel(QGroupBox):
         self.architecture_label.setTextFormat(Qt.TextFormat.RichText)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.layer_list, 1)
+        layout.addWidget(self.layer_list)
         layout.addLayout(buttons)
         editor_box = QGroupBox("Selected layer")
         QVBoxLayout(editor_box).addWidget(self.editor)

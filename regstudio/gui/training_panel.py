@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -95,8 +95,7 @@ class TrainingPanel(QGroupBox):
         self.set_training(TrainingConfig())
 
     def set_training(self, config: TrainingConfig) -> None:
-        for widget, value in ((self.optimizer_combo, config.optimizer),):
-            widget.setCurrentText(value)
+        self.optimizer_combo.setCurrentText(config.optimizer)
         self.lr_spin.setValue(config.learning_rate)
         self.epochs_spin.setValue(config.epochs)
         self.batch_spin.setValue(config.batch_size)
@@ -126,7 +125,7 @@ class TrainingPanel(QGroupBox):
             self.dataset_combo.addItem("", FILE_DATASET)
             index = self.dataset_combo.count() - 1
         self.dataset_combo.setItemText(index, f"Your file: {Path(path).name}")
-        self.dataset_combo.setItemData(index, path, role=3)  # ToolTipRole: the full path
+        self.dataset_combo.setItemData(index, path, Qt.ItemDataRole.ToolTipRole)
         self.dataset_combo.setCurrentIndex(index)
         self.dataChanged.emit()
 

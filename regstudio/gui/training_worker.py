@@ -133,15 +133,6 @@ class TrainingController(QObject):
         self._warmUpRequested.connect(self.worker.warm_up)
         self._trainRequested.connect(self.worker.train)
         self._next_id = 0
-        self.busy = False
-        # Bound slots of this GUI-thread object, so Qt queues them onto the GUI thread.
-        # (A lambda has no receiver and would run on the training thread.)
-        self.worker.runFinished.connect(self._idle)
-        self.worker.runFailed.connect(self._idle)
-
-    @Slot()
-    def _idle(self, *_: object) -> None:
-        self.busy = False
 
     def start(self) -> None:
         self.thread.start()
@@ -149,7 +140,6 @@ class TrainingController(QObject):
 
     def train(self, spec: RunSpec) -> int:
         self._next_id += 1
-        self.busy = True
         self._trainRequested.emit(self._next_id, spec)
         return self._next_id
 

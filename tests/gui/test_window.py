@@ -218,3 +218,34 @@ def test_closing_during_training_exits_quickly_and_cleanly(tmp_path):
     noise = [line for line in result.stderr.splitlines()
              if "QThread" in line or "Warning" in line or "Traceback" in line]
     assert noise == []
+
+
+def test_every_control_is_findable_and_explained(window):
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSlider,
+        QAbstractSpinBox,
+        QComboBox,
+        QListWidget,
+        QProgressBar,
+        QScrollBar,
+        QWidget,
+    )
+
+    for name in ("trainButton", "stopButton", "presetCombo", "datasetCombo", "epochsSpin", "layerList",
+                 "lossPlot", "accuracyPlot", "progressBar"):
+        assert window.findChild(QWidget, name) is not None, name
+    kinds = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QListWidget, QProgressBar)
+    plots = window.findChildren(pg.PlotWidget)
+    missing = []
+    for widget in window.findChildren(QWidget):
+        if not isinstance(widget, kinds) or isinstance(widget, QScrollBar):
+            continue
+        if any(plot.isAncestorOf(widget) for plot in plots):
+            continue  # pyqtgraph's own context-menu controls
+        if isinstance(widget, QAbstractSpinBox) and isinstance(widget.parent(), QComboBox):
+            continue
+        if not widget.toolTip() or not widget.accessibleName():
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r} {getattr(widget, 'text', str)()!r}")
+    assert missing == []

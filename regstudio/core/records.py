@@ -132,7 +132,8 @@ class RunRecord:
         ds["image_shape"] = tuple(ds["image_shape"]) if ds["image_shape"] else None
         values["dataset"] = DatasetSummary(**ds)
         values["layouts"] = tuple(
-            HistogramLayout(**{**lay, "shape": tuple(lay["shape"]), "edges": tuple(lay["edges"])})
+            HistogramLayout(**{**lay, "shape": tuple(lay["shape"]), "edges": tuple(lay["edges"]),
+                               "zoom_edges": tuple(lay.get("zoom_edges", ()))})
             for lay in values["layouts"])
         values["epochs"] = tuple(_epoch_from_dict(e) for e in values["epochs"])
         return cls(**values)
@@ -147,7 +148,8 @@ class RunRecord:
 
 
 def _epoch_from_dict(data: dict[str, Any]) -> EpochRecord:
-    weights = tuple(WeightStats(**{**w, "counts": tuple(w["counts"])}) for w in data["weights"])
+    weights = tuple(WeightStats(**{**w, **{k: tuple(w[k]) for k in ("counts", "zoom_counts", "magnitude_counts")
+                                           if k in w}}) for w in data["weights"])
     return EpochRecord(**{**data, "weights": weights})
 
 

@@ -42,12 +42,18 @@ class TrainingSession:
     def __init__(self, spec: RunSpec, data: DatasetSplit, *, name: str | None = None,
                  on_epoch: Callable[[EpochRecord], None] | None = None,
                  on_progress: Callable[[Progress], None] | None = None,
+                 on_start: Callable[[tuple[HistogramLayout, ...]], None] | None = None,
+                 on_first_kernel: Callable[[int, np.ndarray], None] | None = None,
                  progress_interval: float = 0.05):
         self.spec = spec.check()
         self.data = data
         self.name = name or "run"
         self.on_epoch = on_epoch
         self.on_progress = on_progress
+        self.on_start = on_start  # the histogram layouts, once, before the first epoch
+        # Each epoch, a copy of the first Dense kernel (inputs x units), for image datasets
+        # only: the one piece of raw weights worth drawing (as pictures), 400 KB for MNIST.
+        self.on_first_kernel = on_first_kernel if data.image_shape else None
         self.progress_interval = progress_interval
         self._stop = threading.Event()
         self._cancel = threading.Event()
@@ -120,8 +126,10 @@ class TrainingSession:
         layouts = self._layouts(model)
         watch = EpochWatch(self._stop, self._cancel, [])
         batches = math.ceil(len(fit_idx) / t.batch_size)
+        if self.on_start is not None:
+            self.on_start(tuple(layouts))
         callbacks = [callback_class()(watch, layouts, t.epochs, batches, self.on_epoch,
-                                      self.on_progress, self.progress_interval)]
+                                      self.on_progress, self.progress_interval, self.on_first_kernel)]
         early = None
         if t.early_stopping is not None:
             es = t.early_stopping

@@ -55,8 +55,10 @@ def callback_class() -> type:
     class SessionCallback(keras.callbacks.Callback):
         def __init__(self, watch: EpochWatch, layouts: list[HistogramLayout], total_epochs: int,
                      batches: int, on_epoch: Callable[[EpochRecord], None] | None,
-                     on_progress: Callable[[Progress], None] | None, interval: float):
+                     on_progress: Callable[[Progress], None] | None, interval: float,
+                     on_first_kernel: Callable[[int, Any], None] | None = None):
             super().__init__()
+            self.on_first_kernel = on_first_kernel
             self.watch, self.layouts, self.total_epochs, self.batches = watch, layouts, total_epochs, batches
             self.on_epoch, self.on_progress, self.interval = on_epoch, on_progress, interval
             self.started = self.last_emit = 0.0
@@ -114,6 +116,9 @@ def callback_class() -> type:
                                  get("val_loss"), get("val_accuracy"), get("val_penalty"),
                                  time.perf_counter() - self.started, tuple(weights))
             self.watch.epochs.append(record)
+            if self.on_first_kernel is not None and self.layouts:
+                first = by_layer[self.layouts[0].layer].kernel.numpy()  # .numpy() is already a copy
+                self.on_first_kernel(epoch + 1, first)
             if not math.isfinite(record.loss) and self.watch.diverged_at is None:
                 self.watch.diverged_at = epoch + 1
             if self.watch.diverged_at is not None:

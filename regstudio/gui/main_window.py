@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +36,7 @@ from .model_builder_panel import ModelBuilderPanel
 from .regularization_panel import RegularizationPanel
 from .training_panel import TrainingPanel
 from .training_worker import TrainingController
+from .weights_view import WeightsView
 from .widgets import explain
 
 
@@ -70,6 +72,7 @@ class MainWindow(QMainWindow):
         self.regularization = RegularizationPanel()
         self.training = TrainingPanel()
         self.curves = CurvesView()
+        self.weights = WeightsView()
 
         self.preset_combo = explain(QComboBox(), "Preset", "Load one of the lesson's models: the same "
                                     "network with one technique added.", "presetCombo")
@@ -104,7 +107,11 @@ class MainWindow(QMainWindow):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(4, 0, 0, 0)
-        right_layout.addWidget(self.curves, 1)
+        self.view_tabs = QTabWidget()
+        self.view_tabs.setObjectName("viewTabs")
+        self.view_tabs.addTab(self.curves, "Curves")
+        self.view_tabs.addTab(self.weights, "Weights")
+        right_layout.addWidget(self.view_tabs, 1)
         splitter = QSplitter()
         splitter.addWidget(_scroll(self.builder))
         splitter.addWidget(_scroll(self.regularization, self.training))
@@ -127,6 +134,7 @@ class MainWindow(QMainWindow):
         self.training.changed.connect(self._check)
         self.training.dataChanged.connect(lambda: self.builder.set_data_shape(self.training.data_shape()))
         self.train_button.clicked.connect(self.train)
+        self.curves.clear_button.clicked.connect(self._clear_weights)
         self.stop_button.clicked.connect(self.stop)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.train)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
@@ -137,6 +145,8 @@ class MainWindow(QMainWindow):
         worker.ready.connect(self._tf_ready)
         worker.loadFailed.connect(self._tf_failed)
         worker.runStarted.connect(self._run_started_slot)
+        worker.layoutsReady.connect(self._layouts_ready)
+        worker.firstKernel.connect(self._first_kernel)
         worker.epochEnded.connect(self._epoch_ended)
         worker.progressed.connect(self._progressed)
         worker.runFinished.connect(self._run_finished)
@@ -192,6 +202,9 @@ class MainWindow(QMainWindow):
         self.regularization.sync(self.builder.model, self.regularization.early_stopping())
         self._check()
 
+    def _clear_weights(self) -> None:
+        self.weights.remove_runs(set(self.curves.runs))  # Clear plots clears both views
+
     @Slot(str)
     def _tf_failed(self, message: str) -> None:
         self._show_error(f"TensorFlow could not load: {message}")
@@ -224,11 +237,22 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _run_started_slot(self, run_id: int) -> None:
         self._run_started = time.monotonic()
-        self.curves.start_run(run_id, self._run_names.get(run_id, f"run {run_id}"))
+        name = self._run_names.get(run_id, f"run {run_id}")
+        color = self.curves.start_run(run_id, name)
+        self.weights.start_run(run_id, name, color)
+
+    @Slot(int, object)
+    def _layouts_ready(self, run_id: int, layouts: tuple) -> None:
+        self.weights.set_layouts(run_id, layouts)
+
+    @Slot(int, int, object, object)
+    def _first_kernel(self, run_id: int, epoch: int, kernel: object, image_shape: object) -> None:
+        self.weights.set_first_kernel(run_id, kernel, image_shape)
 
     @Slot(int, object)
     def _epoch_ended(self, run_id: int, record: EpochRecord) -> None:
         self.curves.add_epoch(run_id, record)
+        self.weights.add_epoch(run_id, record)
 
     @Slot(int, object)
     def _progressed(self, run_id: int, progress: Progress) -> None:

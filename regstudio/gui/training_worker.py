@@ -10,9 +10,11 @@ callback reads before every batch.
 
 from __future__ import annotations
 
+import gc
 import threading
 import traceback
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core.datasets import DatasetSplit, load
@@ -33,6 +35,8 @@ class TrainingWorker(QObject):
     ready = Signal(str)  # TensorFlow is loaded; carries its version
     loadFailed = Signal(str)
     runStarted = Signal(int)  # run id
+    layoutsReady = Signal(int, object)  # run id, tuple[HistogramLayout, ...] (before epoch 1)
+    firstKernel = Signal(int, int, object, object)  # run id, epoch, first kernel (NumPy copy), image shape
     epochEnded = Signal(int, object)  # run id, EpochRecord
     progressed = Signal(int, object)  # run id, Progress
     runFinished = Signal(int, object)  # run id, RunRecord
@@ -74,7 +78,10 @@ class TrainingWorker(QObject):
             session = TrainingSession(
                 spec, data, name=f"run {run_id}",
                 on_epoch=lambda record: self.epochEnded.emit(run_id, record),
-                on_progress=lambda progress: self.progressed.emit(run_id, progress))
+                on_progress=lambda progress: self.progressed.emit(run_id, progress),
+                on_start=lambda layouts: self.layoutsReady.emit(run_id, layouts),
+                on_first_kernel=lambda epoch, kernel: self.firstKernel.emit(run_id, epoch, kernel,
+                                                                            data.image_shape))
             with self._lock:
                 self._session = session
             if self._closing.is_set():
@@ -133,8 +140,17 @@ class TrainingController(QObject):
         self._warmUpRequested.connect(self.worker.warm_up)
         self._trainRequested.connect(self.worker.train)
         self._next_id = 0
+        self._collector: GarbageCollector | None = None
 
     def start(self) -> None:
+        # Python collects garbage on whichever thread happens to allocate, and training
+        # allocates all the time: the training thread would then finalize Qt objects that
+        # belong to the GUI thread (old plot items, say), which deadlocks or crashes (seen:
+        # the training thread stuck mid-import while a test's widgets were collected).
+        # pyqtgraph's collector switches automatic collection off and collects on a
+        # GUI-thread timer instead.
+        if self._collector is None:
+            self._collector = GarbageCollector(interval=0.5)
         self.thread.start()
         self._warmUpRequested.emit()
 
@@ -150,4 +166,9 @@ class TrainingController(QObject):
         """End any run, stop the thread, wait for it. True if it ended in time."""
         self.worker.cancel_all()
         self.thread.quit()
-        return self.thread.wait(timeout_ms)
+        ended = self.thread.wait(timeout_ms)
+        if ended and self._collector is not None:
+            self._collector.timer.stop()
+            self._collector = None
+            gc.enable()  # one thread again: Python may collect on its own
+        return ended

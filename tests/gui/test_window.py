@@ -230,6 +230,7 @@ def test_every_control_is_findable_and_explained(window):
         QListWidget,
         QProgressBar,
         QScrollBar,
+        QTabBar,
         QWidget,
     )
 
@@ -242,6 +243,8 @@ def test_every_control_is_findable_and_explained(window):
     for widget in window.findChildren(QWidget):
         if not isinstance(widget, kinds) or isinstance(widget, QScrollBar):
             continue
+        if widget.objectName().startswith("qt_") or isinstance(widget.parent(), QTabBar):
+            continue  # Qt's own parts: a table's corner button, a tab bar's scroll arrows
         if any(plot.isAncestorOf(widget) for plot in plots):
             continue  # pyqtgraph's own context-menu controls
         if isinstance(widget, QAbstractSpinBox) and isinstance(widget.parent(), QComboBox):
@@ -249,3 +252,21 @@ def test_every_control_is_findable_and_explained(window):
         if not widget.toolTip() or not widget.accessibleName():
             missing.append(f"{type(widget).__name__} {widget.objectName()!r} {getattr(widget, 'text', str)()!r}")
     assert missing == []
+
+
+def test_after_real_training_the_viewer_shows_l1_emptying_the_first_layer(window, qtbot):
+    choose(window.training.dataset_combo, "mnist-5k")
+    window.training.train_size_spin.setValue(1000)
+    for name in ("none", "l1"):
+        choose(window.preset_combo, name)
+        window.training.epochs_spin.setValue(3)
+        with qtbot.waitSignal(window.recorder.runFinished, timeout=120_000):
+            window.train()
+    weights = window.weights
+    assert weights.layer() == "dense_1/kernel" and len(weights.selected()) == 2
+    none_run, l1_run = weights.selected()
+    none_share = none_run.epochs[-1].stats("dense_1/kernel").sparsity_below(1e-3)
+    l1_share = l1_run.epochs[-1].stats("dense_1/kernel").sparsity_below(1e-3)
+    assert l1_share > none_share + 0.3
+    assert f"{l1_share:.1%}" in weights.sparsity_label.text()
+    assert weights.extras.images.image.shape == (8 * 29 - 1, 16 * 29 - 1)  # 128 units as 28x28 images

@@ -1,0 +1,119 @@
+"""Below the histogram: how the weights change over the epochs, and what the first layer sees.
+
+Three tabs: sparsity and L2 norm per epoch for the compared runs; a heat map of one run's
+histogram over time (epochs up, weight values across); and each first-layer unit's
+incoming weights drawn as a picture (image datasets only).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from ..core.weight_views import heat_map, series, tile_units
+from .widgets import explain
+
+
+def _small_plot(title: str, y_label: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w")
+    plot.setTitle(f"<span style='color:#222'>{title}</span>")
+    plot.setLabel("bottom", "epoch")
+    plot.setLabel("left", y_label)
+    plot.showGrid(x=True, y=True, alpha=0.2)
+    return plot
+
+
+def _image_plot(object_name: str) -> tuple[pg.PlotWidget, pg.ImageItem]:
+    plot = pg.PlotWidget(background="w")
+    plot.setObjectName(object_name)
+    image = pg.ImageItem(axisOrder="row-major")
+    plot.addItem(image)
+    return plot, image
+
+
+class WeightExtras(QTabWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.sparsity_plot = _small_plot("Sparsity", "share of |w| below the threshold")
+        self.norm_plot = _small_plot("L2 norm", "sqrt(Σ w²)")
+        over_time = QWidget()
+        row = QHBoxLayout(over_time)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.sparsity_plot)
+        row.addWidget(self.norm_plot)
+        self.addTab(explain(over_time, "Sparsity and norm over epochs", "How fast each penalty empties or "
+                            "shrinks the layer, epoch by epoch."), "Sparsity and L2 norm")
+
+        self.heat_plot, self.heat_image = _image_plot("heatMap")
+        self.heat_plot.setLabel("bottom", "weight value")
+        self.heat_plot.setLabel("left", "epoch")
+        self.heat_image.setColorMap(pg.colormap.get("viridis"))
+        self.heat_label = QLabel()
+        heat = QWidget()
+        column = QVBoxLayout(heat)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.heat_label)
+        column.addWidget(self.heat_plot, 1)
+        self.addTab(explain(heat, "Distribution over time", "One run's histogram for every epoch, stacked: "
+                            "brighter means more weights (log scale)."), "Over time")
+
+        self.images_plot, self.images = _image_plot("weightImages")
+        self.images_plot.setAspectLocked(True)
+        self.images_plot.invertY(True)
+        self.images_plot.hideAxis("left")
+        self.images_plot.hideAxis("bottom")
+        self.images.setColorMap(pg.colormap.get("CET-D1"))  # blue, white, red: sign at a glance
+        self.images_label = QLabel()
+        self.images_label.setWordWrap(True)
+        images = QWidget()
+        column = QVBoxLayout(images)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.images_label)
+        column.addWidget(self.images_plot, 1)
+        explain(self.images_plot, "First-layer weights as images", "Each small picture is one first-layer "
+                "unit's weights on the input pixels: red positive, blue negative, white zero.")
+        self.addTab(images, "First-layer weights")
+        self._curves: list[tuple[pg.PlotWidget, pg.PlotDataItem]] = []
+
+    def redraw(self, runs: list, name: str, epsilon: float) -> None:
+        """Redraw from the compared runs (RunWeights), for layer `name`."""
+        for plot, curve in self._curves:
+            plot.removeItem(curve)
+        self._curves = []
+        for run in runs:
+            if not run.epochs or run.layout(name) is None:
+                continue
+            x = [e.epoch for e in run.epochs]
+            pen = pg.mkPen(run.color, width=2)
+            sparsity = series(run.epochs, name, "sparsity", epsilon)
+            self._curves.append((self.sparsity_plot, self.sparsity_plot.plot(x, sparsity, pen=pen)))
+            self._curves.append((self.norm_plot, self.norm_plot.plot(x, series(run.epochs, name, "l2"), pen=pen)))
+        self._draw_heat(runs[-1] if runs else None, name)
+        self._draw_images(runs)
+
+    def _draw_heat(self, run: object, name: str) -> None:
+        layout = run.layout(name) if run is not None else None
+        if layout is None or not run.epochs:
+            self.heat_image.clear()
+            self.heat_label.setText("Train a run to see its weights change over time.")
+            return
+        grid = heat_map(run.epochs, name)
+        self.heat_image.setImage(np.log1p(grid), autoLevels=True)
+        low, high = layout.edges[0], layout.edges[-1]
+        self.heat_image.setRect(QRectF(low, 0.5, high - low, len(run.epochs)))
+        self.heat_label.setText(f"{run.name}, {name}: {len(run.epochs)} epochs (brighter: more weights)")
+
+    def _draw_images(self, runs: list) -> None:
+        run = next((r for r in reversed(runs) if r.first_kernel is not None and r.image_shape), None)
+        if run is None:
+            self.images.clear()
+            self.images_label.setText("First-layer weights are drawn for image datasets, such as the digits.")
+            return
+        grid = tile_units(run.first_kernel, run.image_shape)
+        reach = float(np.nanmax(np.abs(grid))) or 1.0
+        self.images.setImage(grid, levels=(-reach, reach))  # symmetric: white is exactly zero
+        units = run.first_kernel.shape[1]
+        self.images_label.setText(f"{run.name}: the {units} units of the first layer, latest epoch "
+                                  f"(colors span ±{reach:.2g}).")

@@ -1,0 +1,255 @@
+"""The weight viewer: one layer's histogram for up to four runs on the same bins, at any epoch.
+
+Fed by the same per-epoch records as the curves (counts, never raw weights), so scrubbing
+back through a finished run costs nothing but a `setData`. The bins of a layer depend only
+on its shape, so runs of the same network share them and their shapes can be compared:
+L1's spike at zero next to L2's narrow bell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.records import EpochRecord
+from ..core.weight_stats import MAGNITUDE_EDGES, SPARSITY_EPSILON, HistogramLayout
+from ..core.weight_views import histogram_of, record_at
+from .weight_extras import WeightExtras
+from .widgets import ScientificSpinBox, explain
+
+MAX_OVERLAY = 4
+STAT_COLUMNS = ("run", "sparsity", "L1 norm", "L2 norm", "max |w|", "mean", "std")
+
+
+@dataclass
+class RunWeights:
+    run_id: int
+    name: str
+    color: str
+    layouts: tuple[HistogramLayout, ...] = ()
+    epochs: list[EpochRecord] = field(default_factory=list)
+    image_shape: tuple[int, int] | None = None
+    first_kernel: np.ndarray | None = None  # the latest epoch's, for the image grid
+    item: pg.PlotDataItem | None = None
+
+    def layout(self, name: str) -> HistogramLayout | None:
+        return next((lay for lay in self.layouts if lay.name == name), None)
+
+
+class WeightsView(QWidget):
+    selectionChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runs: dict[int, RunWeights] = {}
+        self.layer_combo = explain(QComboBox(), "Layer", "Which weights to look at: a layer's kernel (the "
+                                   "weights the penalties act on) or its bias.", "layerCombo")
+        self.layer_combo.setMinimumContentsLength(16)
+        self.zoom_check = explain(QCheckBox("Zoom near zero"), "Zoom near zero", "Show only the middle "
+                                  "sixteenth of the range, with finer bins: where L1 piles weights up.",
+                                  "zoomCheck")
+        self.log_check = explain(QCheckBox("Log counts"), "Log counts", "Logarithmic count axis, so small "
+                                 "bins stay visible next to a tall spike.", "logCountsCheck")
+        self.epsilon_spin = explain(ScientificSpinBox(MAGNITUDE_EDGES[1], 1.0), "Sparsity threshold",
+                                    "A weight counts as zero when |w| is below this.", "epsilonSpin")
+        self.epsilon_spin.setValue(SPARSITY_EPSILON)
+        self.epsilon_spin.stepBy = self._epsilon_step  # quarter decades: the recorded grid
+
+        self.run_list = explain(QListWidget(), "Runs to compare", f"Tick up to {MAX_OVERLAY} runs to draw "
+                                "on the same axes, in the colors of their curves.", "weightRunList")
+        self.run_list.setMaximumHeight(96)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setObjectName("histogramView")
+        explain(self.plot, "Weight histogram", "How many weights have each value. L1 makes a spike at "
+                "zero; L2 a narrow bell; no penalty a wide one.")
+        self.plot.setLabel("bottom", "weight value")
+        self.plot.setLabel("left", "weights")
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.addLegend(offset=(-10, 10), labelTextColor="#222")
+        self.epoch_slider = explain(QSlider(Qt.Orientation.Horizontal), "Epoch", "Go back through the "
+                                    "recorded epochs; at the right end it follows training live.", "epochSlider")
+        self.epoch_slider.setRange(1, 1)
+        self.epoch_label = QLabel("no epochs yet")
+        self.sparsity_label = explain(QLabel(), "Sparsity", "Share of the layer's weights that are "
+                                      "practically zero.", "sparsityLabel")
+        self.sparsity_label.setTextFormat(Qt.TextFormat.RichText)
+        self.sparsity_label.setWordWrap(True)
+        self.table = explain(QTableWidget(0, len(STAT_COLUMNS)), "Weight statistics", "Per run at the "
+                             "chosen epoch: sparsity, norms, largest weight, mean and spread.", "weightStatsTable")
+        self.table.setHorizontalHeaderLabels(STAT_COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMaximumHeight(130)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.extras = WeightExtras()
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Layer"))
+        top.addWidget(self.layer_combo)
+        top.addWidget(self.zoom_check)
+        top.addWidget(self.log_check)
+        top.addStretch(1)
+        top.addWidget(QLabel("zero when |w| <"))
+        top.addWidget(self.epsilon_spin)
+        scrub = QHBoxLayout()
+        scrub.addWidget(QLabel("Epoch"))
+        scrub.addWidget(self.epoch_slider, 1)
+        scrub.addWidget(self.epoch_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.run_list)
+        layout.addWidget(self.plot, 3)
+        layout.addLayout(scrub)
+        layout.addWidget(self.sparsity_label)
+        layout.addWidget(self.table)
+        layout.addWidget(self.extras, 2)
+
+        self.layer_combo.currentIndexChanged.connect(self.refresh)
+        self.zoom_check.toggled.connect(self.redraw)
+        self.log_check.toggled.connect(self._log_toggled)
+        self.epsilon_spin.valueChanged.connect(self.refresh)
+        self.epoch_slider.valueChanged.connect(self.redraw)  # scrubbing redraws the histogram only
+        self.run_list.itemChanged.connect(self._run_ticked)
+
+    # Feeding -------------------------------------------------------------------------------
+    def start_run(self, run_id: int, name: str, color: str) -> None:
+        run = RunWeights(run_id, name, color)
+        run.item = self.plot.plot([], [], stepMode="center", pen=pg.mkPen(color, width=2),
+                                  brush=QBrush(QColor(color).lighter(170)), fillLevel=None, name=name)
+        self.runs[run_id] = run
+        item = QListWidgetItem(name)
+        item.setData(Qt.ItemDataRole.UserRole, run_id)
+        item.setForeground(QColor(color))
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        self.run_list.addItem(item)
+        self._run_ticked(item)  # an item added ticked emits no itemChanged; keep at most four
+
+    def set_layouts(self, run_id: int, layouts: tuple[HistogramLayout, ...]) -> None:
+        run = self.runs.get(run_id)
+        if run is None:
+            return
+        run.layouts = layouts
+        known = {self.layer_combo.itemText(i) for i in range(self.layer_combo.count())}
+        for lay in layouts:
+            if lay.name not in known:
+                self.layer_combo.addItem(lay.name)
+
+    def add_epoch(self, run_id: int, record: EpochRecord) -> None:
+        run = self.runs.get(run_id)
+        if run is None:
+            return
+        following = self.epoch_slider.value() >= self.epoch_slider.maximum()
+        run.epochs.append(record)
+        self._update_range(follow=following)
+        self.refresh()
+
+    def set_first_kernel(self, run_id: int, kernel: np.ndarray, image_shape: tuple[int, int] | None) -> None:
+        run = self.runs.get(run_id)
+        if run is not None:
+            run.first_kernel, run.image_shape = kernel, image_shape
+
+    def remove_runs(self, keep: set[int]) -> None:
+        for run_id in [r for r in self.runs if r not in keep]:
+            run = self.runs.pop(run_id)
+            self.plot.removeItem(run.item)
+            for i in range(self.run_list.count()):
+                if self.run_list.item(i).data(Qt.ItemDataRole.UserRole) == run_id:
+                    self.run_list.takeItem(i)
+                    break
+        self._update_range(follow=True)
+        self.refresh()
+
+    # Reading -------------------------------------------------------------------------------
+    def selected(self) -> list[RunWeights]:
+        out = []
+        for i in range(self.run_list.count()):
+            item = self.run_list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                run = self.runs.get(item.data(Qt.ItemDataRole.UserRole))
+                if run is not None:
+                    out.append(run)
+        return out
+
+    def layer(self) -> str:
+        return self.layer_combo.currentText()
+
+    # Drawing -------------------------------------------------------------------------------
+    def _run_ticked(self, item: QListWidgetItem) -> None:
+        ticked = [self.run_list.item(i) for i in range(self.run_list.count())
+                  if self.run_list.item(i).checkState() == Qt.CheckState.Checked]
+        if len(ticked) > MAX_OVERLAY:  # untick the oldest other than the one just ticked
+            oldest = next(t for t in ticked if t is not item)
+            oldest.setCheckState(Qt.CheckState.Unchecked)
+            return
+        self._update_range(follow=True)
+        self.refresh()
+        self.selectionChanged.emit()
+
+    def _update_range(self, follow: bool) -> None:
+        most = max((len(run.epochs) for run in self.selected()), default=0)
+        self.epoch_slider.blockSignals(True)
+        self.epoch_slider.setRange(1, max(1, most))
+        if follow:
+            self.epoch_slider.setValue(max(1, most))
+        self.epoch_slider.blockSignals(False)
+
+    def _log_toggled(self, on: bool) -> None:
+        self.plot.setLogMode(x=False, y=on)
+        self.redraw()
+
+    def _epsilon_step(self, steps: int) -> None:
+        self.epsilon_spin.setValue(min(1.0, max(MAGNITUDE_EDGES[1], self.epsilon_spin.value() * 10 ** (steps / 4))))
+
+    @Slot()
+    def refresh(self) -> None:
+        """Everything: the histogram and the views over epochs below it."""
+        self.redraw()
+        self.extras.redraw(self.selected(), self.layer(), self.epsilon_spin.value())
+
+    @Slot()
+    def redraw(self) -> None:
+        """The histogram, its sparsity line and table at the chosen epoch (cheap: scrubbing)."""
+        name, epoch, zoom = self.layer(), self.epoch_slider.value(), self.zoom_check.isChecked()
+        epsilon = self.epsilon_spin.value()
+        chosen = {run.run_id for run in self.selected()}
+        rows, parts = [], []
+        for run in self.runs.values():
+            layout = run.layout(name)
+            if run.run_id not in chosen or layout is None or not run.epochs:
+                run.item.setVisible(False)
+                continue
+            stats = record_at(run.epochs, epoch).stats(name)
+            edges, counts = histogram_of(stats, layout, zoom)
+            # Log mode cannot show 0; an empty bin is drawn as 1 weight, a value no layer has.
+            run.item.setData(edges, np.maximum(counts, 1) if self.log_check.isChecked() else counts)
+            run.item.setVisible(True)
+            share = stats.sparsity_below(epsilon)
+            parts.append(f"<span style='color:{run.color}'>■</span> {run.name}: <b>{share:.1%}</b>")
+            rows.append((run.name, f"{share:.1%}", f"{stats.l1:.4g}", f"{stats.l2:.4g}", f"{stats.max_abs:.4g}",
+                         f"{stats.mean:.3g}", f"{stats.std:.3g}"))
+        total = self.epoch_slider.maximum()
+        self.epoch_label.setText(f"{epoch} of {total}" if parts else "no epochs yet")
+        self.sparsity_label.setText(f"Weights with |w| < {epsilon:.2g} in {name}: " + " · ".join(parts)
+                                    if parts else "Train a run to see its weights.")
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem(text))

@@ -1,0 +1,92 @@
+"""The weight viewer, fed records the way the window feeds it."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from regstudio.core.records import EpochRecord
+from regstudio.core.weight_stats import dense_layouts, weight_stats
+from regstudio.gui.weights_view import MAX_OVERLAY, WeightsView
+
+KERNEL = "dense_1/kernel"
+
+
+def feed(view, run_id, name, spread, epochs=3, zeros=0.0, seed=0):
+    """A run whose first-layer weights widen each epoch; `zeros` of them are exactly 0."""
+    layouts = tuple(dense_layouts("dense_1", 784, 32))
+    rng = np.random.default_rng(seed)
+    view.start_run(run_id, name, ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"][run_id % 5])
+    view.set_layouts(run_id, layouts)
+    for epoch in range(1, epochs + 1):
+        kernel = rng.normal(0, spread * epoch, (784, 32))
+        kernel[rng.random(kernel.shape) < zeros] = 0.0
+        stats = (weight_stats(layouts[0], kernel), weight_stats(layouts[1], rng.normal(0, 0.01, 32)))
+        view.add_epoch(run_id, EpochRecord(epoch, 1.0, 0.5, 0.0, 1.0, 0.5, 0.0, float(epoch), stats))
+        view.set_first_kernel(run_id, kernel.astype(np.float32), (28, 28))
+    return layouts
+
+
+def curve(view, run_id):
+    x, y = view.runs[run_id].item.getData()
+    return x, y
+
+
+def test_histogram_counts_are_the_recorded_epoch_and_the_scrubber_goes_back(qtbot):
+    view = WeightsView()
+    qtbot.addWidget(view)
+    feed(view, 1, "1: none", 0.02)
+    assert view.layer() == KERNEL and view.epoch_slider.value() == 3  # follows the latest
+    x, y = curve(view, 1)
+    record3 = view.runs[1].epochs[2].stats(KERNEL)
+    assert list(y) == list(record3.counts) and sum(y) == 784 * 32
+    assert len(x) == len(y) + 1  # step curve on the layout's edges
+    view.epoch_slider.setValue(1)
+    assert list(curve(view, 1)[1]) == list(view.runs[1].epochs[0].stats(KERNEL).counts)
+    assert view.epoch_label.text() == "1 of 3"
+
+
+def test_two_runs_overlay_on_the_same_bins_and_the_sparsity_label_compares_them(qtbot):
+    view = WeightsView()
+    qtbot.addWidget(view)
+    feed(view, 1, "1: none", 0.02)
+    feed(view, 2, "2: l1", 0.005, zeros=0.6, seed=1)
+    (x1, _), (x2, _) = curve(view, 1), curve(view, 2)
+    assert np.array_equal(x1, x2)
+    assert all(view.runs[r].item.isVisible() for r in (1, 2))
+    text = view.sparsity_label.text()
+    assert "1: none" in text and "2: l1" in text
+    none_share = view.runs[1].epochs[-1].stats(KERNEL).sparsity_below(1e-3)
+    l1_share = view.runs[2].epochs[-1].stats(KERNEL).sparsity_below(1e-3)
+    assert l1_share > 0.55 > none_share and f"{l1_share:.1%}" in text
+    assert view.table.rowCount() == 2 and view.table.item(1, 0).text() == "2: l1"
+    view.epsilon_spin.setValue(0.1)  # a looser threshold counts more weights as zero
+    assert view.runs[1].epochs[-1].stats(KERNEL).sparsity_below(0.1) > none_share
+    assert f"{view.runs[1].epochs[-1].stats(KERNEL).sparsity_below(0.1):.1%}" in view.sparsity_label.text()
+
+
+def test_at_most_four_runs_are_overlaid(qtbot):
+    view = WeightsView()
+    qtbot.addWidget(view)
+    for run_id in range(1, MAX_OVERLAY + 2):
+        feed(view, run_id, f"{run_id}: run", 0.01 * run_id, epochs=1)
+    ticked = [r.run_id for r in view.selected()]
+    assert ticked == [2, 3, 4, 5]  # the oldest gave way to the newest
+    view.run_list.item(1).setCheckState(Qt.CheckState.Unchecked)
+    assert not view.runs[2].item.isVisible()
+
+
+def test_zoom_log_heat_map_and_weight_images(qtbot):
+    view = WeightsView()
+    qtbot.addWidget(view)
+    layouts = feed(view, 1, "1: l1", 0.01, epochs=4, zeros=0.5)
+    view.zoom_check.setChecked(True)
+    x, y = curve(view, 1)
+    assert x[-1] == layouts[0].zoom_edges[-1] and list(y) == list(view.runs[1].epochs[-1].stats(KERNEL).zoom_counts)
+    view.log_check.setChecked(True)
+    assert min(curve(view, 1)[1]) >= 1
+    heat = view.extras.heat_image.image
+    assert heat.shape == (4, len(layouts[0].edges) - 1)
+    grid = view.extras.images.image
+    assert grid.shape == (2 * 29 - 1, 16 * 29 - 1)  # 32 units in rows of 16, 28x28 each
+    levels = view.extras.images.getLevels()
+    assert levels[0] == -levels[1]  # symmetric around zero
+    assert view.extras.images_plot.objectName() == "weightImages"

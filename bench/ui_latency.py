@@ -92,12 +92,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dataset", default="fashion-mnist" if locate("fashion-mnist") else "mnist-5k")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--tab", choices=("curves", "weights"), default="curves",
+                        help="which view is open while training")
     args = parser.parse_args()
 
     app = QApplication([])
     from regstudio.gui.main_window import MainWindow
 
     window = MainWindow()
+    if args.tab == "weights":
+        window.view_tabs.setCurrentWidget(window.weights)
     window.show()
     app.processEvents()
     shown = time.perf_counter() - STARTED
@@ -127,7 +131,7 @@ def main() -> None:
         near = min(probe.marks, key=lambda m: abs(m[0] - a))
         print(f"  stall {(b - a) * 1000 - 10:.0f} ms at +{a - origin:.2f} s, "
               f"{(a - near[0]) * 1000:+.0f} ms from '{near[1]}'")  # where to look
-    print(f"## ui_latency: {args.dataset}, reference model, {args.epochs} epochs "
+    print(f"## ui_latency: {args.dataset}, reference model, {args.epochs} epochs, {args.tab} tab open "
           f"({date.today()}, {platform.machine()}, {platform.python_version()})")
     print(f"- launch to window shown: {shown:.2f} s (target <= 1 s); to Train enabled: {probe.ready_at:.2f} s")
     print(f"- first run after launch ({len(first)} beats): p99 stall {first_p99:.1f} ms, worst {first[-1]:.1f} ms")

@@ -51,7 +51,7 @@ def _scroll(*widgets: QWidget) -> QScrollArea:
     area.setWidgetResizable(True)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     # Never narrower than the controls need: a clipped spin box is a hidden control.
-    area.setMinimumWidth(inner.sizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4)
+    area.setMinimumWidth(inner.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4)
     return area
 
 

@@ -67,6 +67,7 @@ class ModelBuilderPanel(QGroupBox):
                                   "(one unit per class, softmax) is added automatically.", "layerList")
         self.layer_list.setMinimumHeight(120)
         self.layer_list.setMaximumHeight(200)
+        self.layer_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.layer_list.currentRowChanged.connect(self._show_editor)
 
         buttons = QGridLayout()
@@ -195,7 +196,8 @@ class ModelBuilderPanel(QGroupBox):
         for layer in self._model.layers:
             self.layer_list.addItem(layer.describe())
         classes = self._shape[1] if self._shape else "n"
-        output = QListWidgetItem(f"Dense({classes}, softmax): output, added automatically")
+        output = QListWidgetItem(f"Dense({classes}, softmax): output")
+        output.setToolTip("The output layer: one unit per class. RegStudio adds it for you.")
         output.setFlags(Qt.ItemFlag.NoItemFlags)
         self.layer_list.addItem(output)
         self._updating = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
 from ..core.weight_views import heat_map, series, tile_units
 from .widgets import explain
@@ -33,21 +33,34 @@ def _image_plot(object_name: str) -> tuple[pg.PlotWidget, pg.ImageItem]:
     return plot, image
 
 
-class WeightExtras(QTabWidget):
+class WeightExtras(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.sparsity_plot = _small_plot("Sparsity", "share of |w| below the threshold")
+        self.tabs = QTabWidget()
+        self.run_combo = explain(QComboBox(), "Run shown below", "Which run the heat map and the weight "
+                                 "pictures show; compare none, L1 and L2 one after the other.", "imageRunCombo")
+        self.run_combo.setMinimumContentsLength(12)
+        header = QHBoxLayout()
+        header.addStretch(1)
+        header.addWidget(QLabel("Run for the heat map and pictures"))
+        header.addWidget(self.run_combo)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(header)
+        outer.addWidget(self.tabs, 1)
+        self.sparsity_plot = _small_plot("Sparsity", "share near zero")
         self.norm_plot = _small_plot("L2 norm", "sqrt(Σ w²)")
         over_time = QWidget()
         row = QHBoxLayout(over_time)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.sparsity_plot)
         row.addWidget(self.norm_plot)
-        self.addTab(explain(over_time, "Sparsity and norm over epochs", "How fast each penalty empties or "
+        self.tabs.addTab(explain(over_time, "Sparsity and norm over epochs", "How fast each penalty empties or "
                             "shrinks the layer, epoch by epoch."), "Sparsity and L2 norm")
 
         self.heat_plot, self.heat_image = _image_plot("heatMap")
         self.heat_plot.setLabel("bottom", "weight value")
+        self.heat_plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.heat_plot.setLabel("left", "epoch")
         self.heat_image.setColorMap(pg.colormap.get("viridis"))
         self.heat_label = QLabel()
@@ -56,7 +69,7 @@ class WeightExtras(QTabWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.heat_label)
         column.addWidget(self.heat_plot, 1)
-        self.addTab(explain(heat, "Distribution over time", "One run's histogram for every epoch, stacked: "
+        self.tabs.addTab(explain(heat, "Distribution over time", "One run's histogram for every epoch, stacked: "
                             "brighter means more weights (log scale)."), "Over time")
 
         self.images_plot, self.images = _image_plot("weightImages")
@@ -74,11 +87,31 @@ class WeightExtras(QTabWidget):
         column.addWidget(self.images_plot, 1)
         explain(self.images_plot, "First-layer weights as images", "Each small picture is one first-layer "
                 "unit's weights on the input pixels: red positive, blue negative, white zero.")
-        self.addTab(images, "First-layer weights")
+        self.tabs.addTab(images, "First-layer weights")
         self._curves: list[tuple[pg.PlotWidget, pg.PlotDataItem]] = []
+        self._runs: list = []
+        self._name = ""
+        self._epsilon = 1e-3
+        self.run_combo.currentIndexChanged.connect(self._draw_chosen)
+        self.tabs.currentChanged.connect(self._draw_chosen)
+        for i in range(self.tabs.count()):  # pages take the room they are given, never more
+            self.tabs.widget(i).setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
 
     def redraw(self, runs: list, name: str, epsilon: float) -> None:
-        """Redraw from the compared runs (RunWeights), for layer `name`."""
+        """Redraw from the compared runs (RunWeights), for layer `name`: the visible tab only."""
+        self._runs, self._name, self._epsilon = runs, name, epsilon
+        chosen = self.run_combo.currentData()
+        self.run_combo.blockSignals(True)
+        self.run_combo.clear()
+        for run in runs:
+            self.run_combo.addItem(run.name, run.run_id)
+        index = self.run_combo.findData(chosen)
+        self.run_combo.setCurrentIndex(index if index >= 0 else self.run_combo.count() - 1)
+        self.run_combo.blockSignals(False)
+        self._draw_chosen()
+
+    def _draw_over_time(self) -> None:
+        runs, name, epsilon = self._runs, self._name, self._epsilon
         for plot, curve in self._curves:
             plot.removeItem(curve)
         self._curves = []
@@ -90,8 +123,17 @@ class WeightExtras(QTabWidget):
             sparsity = series(run.epochs, name, "sparsity", epsilon)
             self._curves.append((self.sparsity_plot, self.sparsity_plot.plot(x, sparsity, pen=pen)))
             self._curves.append((self.norm_plot, self.norm_plot.plot(x, series(run.epochs, name, "l2"), pen=pen)))
-        self._draw_heat(runs[-1] if runs else None, name)
-        self._draw_images(runs)
+
+    def _draw_chosen(self) -> None:
+        page = self.tabs.currentIndex()
+        if page == 0:
+            self._draw_over_time()
+            return
+        run = next((r for r in self._runs if r.run_id == self.run_combo.currentData()), None)
+        if page == 1:
+            self._draw_heat(run, self._name)
+        else:
+            self._draw_images(run)
 
     def _draw_heat(self, run: object, name: str) -> None:
         layout = run.layout(name) if run is not None else None
@@ -105,9 +147,8 @@ class WeightExtras(QTabWidget):
         self.heat_image.setRect(QRectF(low, 0.5, high - low, len(run.epochs)))
         self.heat_label.setText(f"{run.name}, {name}: {len(run.epochs)} epochs (brighter: more weights)")
 
-    def _draw_images(self, runs: list) -> None:
-        run = next((r for r in reversed(runs) if r.first_kernel is not None and r.image_shape), None)
-        if run is None:
+    def _draw_images(self, run: object) -> None:
+        if run is None or run.first_kernel is None or not run.image_shape:
             self.images.clear()
             self.images_label.setText("First-layer weights are drawn for image datasets, such as the digits.")
             return
@@ -115,5 +156,7 @@ class WeightExtras(QTabWidget):
         reach = float(np.nanmax(np.abs(grid))) or 1.0
         self.images.setImage(grid, levels=(-reach, reach))  # symmetric: white is exactly zero
         units = run.first_kernel.shape[1]
-        self.images_label.setText(f"{run.name}: the {units} units of the first layer, latest epoch "
-                                  f"(colors span ±{reach:.2g}).")
+        empty = float(np.mean(np.abs(run.first_kernel) < 1e-3))
+        self.images_label.setText(f"{run.name}: the {units} units of the first layer at its latest epoch; "
+                                  f"red positive, blue negative, white zero (±{reach:.2g}). "
+                                  f"{empty:.0%} of these weights are practically zero.")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -59,6 +60,7 @@ class WeightsView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.runs: dict[int, RunWeights] = {}
+        self._stale = False  # records arrived while hidden; drawn when shown
         self.layer_combo = explain(QComboBox(), "Layer", "Which weights to look at: a layer's kernel (the "
                                    "weights the penalties act on) or its bias.", "layerCombo")
         self.layer_combo.setMinimumContentsLength(16)
@@ -80,8 +82,10 @@ class WeightsView(QWidget):
         explain(self.plot, "Weight histogram", "How many weights have each value. L1 makes a spike at "
                 "zero; L2 a narrow bell; no penalty a wide one.")
         self.plot.setLabel("bottom", "weight value")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # "×0.001" puzzles more than it helps
         self.plot.setLabel("left", "weights")
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        # No grid here: pyqtgraph draws it from the axes, which then repaint with every
+        # scrub, and translucent lines over the whole plot tripled the redraw time.
         self.plot.addLegend(offset=(-10, 10), labelTextColor="#222")
         self.epoch_slider = explain(QSlider(Qt.Orientation.Horizontal), "Epoch", "Go back through the "
                                     "recorded epochs; at the right end it follows training live.", "epochSlider")
@@ -96,6 +100,7 @@ class WeightsView(QWidget):
         self.table.setHorizontalHeaderLabels(STAT_COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.setMaximumHeight(130)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.extras = WeightExtras()
 
@@ -161,6 +166,11 @@ class WeightsView(QWidget):
         self._update_range(follow=following)
         self.refresh()
 
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
     def set_first_kernel(self, run_id: int, kernel: np.ndarray, image_shape: tuple[int, int] | None) -> None:
         run = self.runs.get(run_id)
         if run is not None:
@@ -220,7 +230,15 @@ class WeightsView(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Everything: the histogram and the views over epochs below it."""
+        """Everything: the histogram and the views over epochs below it.
+
+        While the tab is hidden this only notes that a redraw is due: drawing costs ~25 ms
+        on the GUI thread, which would otherwise be paid for every epoch nobody looks at.
+        """
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         self.redraw()
         self.extras.redraw(self.selected(), self.layer(), self.epsilon_spin.value())
 
@@ -247,7 +265,7 @@ class WeightsView(QWidget):
                          f"{stats.mean:.3g}", f"{stats.std:.3g}"))
         total = self.epoch_slider.maximum()
         self.epoch_label.setText(f"{epoch} of {total}" if parts else "no epochs yet")
-        self.sparsity_label.setText(f"Weights with |w| < {epsilon:.2g} in {name}: " + " · ".join(parts)
+        self.sparsity_label.setText(f"Weights with |w| &lt; {epsilon:.2g} in {name}: " + " · ".join(parts)
                                     if parts else "Train a run to see its weights.")
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):

@@ -33,6 +33,7 @@ def curve(view, run_id):
 def test_histogram_counts_are_the_recorded_epoch_and_the_scrubber_goes_back(qtbot):
     view = WeightsView()
     qtbot.addWidget(view)
+    view.show()  # a hidden viewer only notes that it is stale
     feed(view, 1, "1: none", 0.02)
     assert view.layer() == KERNEL and view.epoch_slider.value() == 3  # follows the latest
     x, y = curve(view, 1)
@@ -47,6 +48,7 @@ def test_histogram_counts_are_the_recorded_epoch_and_the_scrubber_goes_back(qtbo
 def test_two_runs_overlay_on_the_same_bins_and_the_sparsity_label_compares_them(qtbot):
     view = WeightsView()
     qtbot.addWidget(view)
+    view.show()  # a hidden viewer only notes that it is stale
     feed(view, 1, "1: none", 0.02)
     feed(view, 2, "2: l1", 0.005, zeros=0.6, seed=1)
     (x1, _), (x2, _) = curve(view, 1), curve(view, 2)
@@ -66,6 +68,7 @@ def test_two_runs_overlay_on_the_same_bins_and_the_sparsity_label_compares_them(
 def test_at_most_four_runs_are_overlaid(qtbot):
     view = WeightsView()
     qtbot.addWidget(view)
+    view.show()  # a hidden viewer only notes that it is stale
     for run_id in range(1, MAX_OVERLAY + 2):
         feed(view, run_id, f"{run_id}: run", 0.01 * run_id, epochs=1)
     ticked = [r.run_id for r in view.selected()]
@@ -77,16 +80,29 @@ def test_at_most_four_runs_are_overlaid(qtbot):
 def test_zoom_log_heat_map_and_weight_images(qtbot):
     view = WeightsView()
     qtbot.addWidget(view)
+    view.show()  # a hidden viewer only notes that it is stale
     layouts = feed(view, 1, "1: l1", 0.01, epochs=4, zeros=0.5)
     view.zoom_check.setChecked(True)
     x, y = curve(view, 1)
     assert x[-1] == layouts[0].zoom_edges[-1] and list(y) == list(view.runs[1].epochs[-1].stats(KERNEL).zoom_counts)
     view.log_check.setChecked(True)
     assert min(curve(view, 1)[1]) >= 1
+    view.extras.tabs.setCurrentIndex(1)
     heat = view.extras.heat_image.image
     assert heat.shape == (4, len(layouts[0].edges) - 1)
+    assert view.extras.run_combo.currentText() == "1: l1"
+    view.extras.tabs.setCurrentIndex(2)
     grid = view.extras.images.image
     assert grid.shape == (2 * 29 - 1, 16 * 29 - 1)  # 32 units in rows of 16, 28x28 each
     levels = view.extras.images.getLevels()
     assert levels[0] == -levels[1]  # symmetric around zero
     assert view.extras.images_plot.objectName() == "weightImages"
+
+
+def test_a_hidden_viewer_defers_drawing_until_shown(qtbot):
+    view = WeightsView()
+    qtbot.addWidget(view)
+    feed(view, 1, "1: none", 0.02)
+    assert view.sparsity_label.text() == "" and view._stale
+    view.show()
+    assert "1: none" in view.sparsity_label.text() and not view._stale

@@ -263,6 +263,8 @@ def test_after_real_training_the_viewer_shows_l1_emptying_the_first_layer(window
         with qtbot.waitSignal(window.recorder.runFinished, timeout=120_000):
             window.train()
     weights = window.weights
+    window.view_tabs.setCurrentWidget(weights)  # the student opens the viewer
+    weights.extras.tabs.setCurrentIndex(2)
     assert weights.layer() == "dense_1/kernel" and len(weights.selected()) == 2
     none_run, l1_run = weights.selected()
     none_share = none_run.epochs[-1].stats("dense_1/kernel").sparsity_below(1e-3)

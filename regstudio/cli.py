@@ -2,6 +2,7 @@
 
     regstudio                                  open the window
     regstudio compare none l2 dropout [...]    train presets, print the lesson's table
+    regstudio grid --param l2 [--cv 3] [...]   search one setting, print the table and the best value
     regstudio datasets [--download NAME]       what can be trained on, offline, right now
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from .core.datasets import catalog, load
 from .core.errors import DatasetError, SpecError
+from .core.grid_search import DEFAULT_VALUES
 from .core.presets import PRESETS, preset
 from .core.records import RunRecord, records_to_json
 from .core.run_spec import BUILTIN_DATASETS, DataSpec
@@ -46,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--download", action="store_true",
                          help="download mnist or fashion-mnist through Keras if it is missing")
     compare.add_argument("--json", type=Path, metavar="PATH", help="write the run records here")
+
+    grid = sub.add_parser("grid", help="search one setting over a few values (the lesson's search)")
+    grid.add_argument("--param", required=True, choices=tuple(DEFAULT_VALUES),
+                      help="the setting to vary; l1l2 varies λ1 with λ2 = λ1 / 10")
+    grid.add_argument("--values", type=float, nargs="+", help="values to try (default: the lesson's)")
+    grid.add_argument("--preset", default="none", help="the model to start from (default: none)")
+    grid.add_argument("--cv", type=int, help="k-fold cross-validation, k from 2 to 10")
+    grid.add_argument("--repeats", type=int, default=1, help="repeat with this many seeds")
+    grid.add_argument("--dataset", default="mnist-5k")
+    grid.add_argument("--epochs", type=int, default=5, help="epochs per trial (default: 5, as the lesson)")
+    grid.add_argument("--seed", type=int, default=0)
+    grid.add_argument("--train-size", type=int)
+    grid.add_argument("--label-noise", type=float, default=0.0)
+    grid.add_argument("--json", type=Path, metavar="PATH", help="write every trial's run record here")
 
     datasets = sub.add_parser("datasets", help="list datasets and whether each is available offline")
     datasets.add_argument("--download", choices=("mnist", "fashion-mnist"),
@@ -95,6 +111,43 @@ def run_compare(args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_text(records_to_json(records), encoding="utf-8")
         print(f"\nRun records written to {args.json}")
+    return 0
+
+
+def run_grid(args: argparse.Namespace) -> int:
+    if args.preset not in PRESETS:
+        raise UsageError(f"unknown preset {args.preset!r}; choose from {', '.join(PRESETS)}")
+    if args.cv is not None and not 2 <= args.cv <= 10:
+        raise UsageError(f"--cv {args.cv}: cross-validation takes 2 to 10 folds")
+    if args.repeats < 1:
+        raise UsageError(f"--repeats {args.repeats}: at least 1")
+    data_spec = _data_spec(args)
+    base = preset(args.preset).run_spec().with_training(epochs=args.epochs, seed=args.seed)
+    base = base.with_data(**{k: getattr(data_spec, k) for k in ("dataset", "path", "train_size", "label_noise")})
+    from .core.grid_search import GridSearch
+
+    search_values = args.values or DEFAULT_VALUES[args.param]
+    data = load(data_spec)
+    search = GridSearch(base, data, args.param, search_values, cv=args.cv, repeats=args.repeats,
+                        on_trial=lambda t: print(f"  {args.param} = {t.value:g}"
+                                                 + (f", fold {t.fold + 1}" if t.fold is not None else "")
+                                                 + f": best validation accuracy {t.val_accuracy:.4f}", flush=True))
+    how = f"{args.cv}-fold cross-validation" if args.cv else "one validation split"
+    print(f"{data.describe()}\nSearching {args.param} over {', '.join(f'{v:g}' for v in search_values)} "
+          f"from preset {args.preset}, {args.epochs} epochs per trial, {how}, {args.repeats} seed(s)...",
+          flush=True)
+    result = search.run()
+    header = f"{args.param:>10}{'val acc (mean ± sd)':>24}{'train acc (mean ± sd)':>25}{'trials':>8}"
+    print("\n" + header + "\n" + "-" * len(header))
+    for p in result.points:
+        print(f"{p.value:>10g}{f'{p.val_mean:.4f} ± {p.val_std:.4f}':>24}"
+              f"{f'{p.train_mean:.4f} ± {p.train_std:.4f}':>25}{p.trials:>8}")
+    if result.best is not None:
+        print(f"\nBest {args.param}: {result.best.value:g} (mean best validation accuracy "
+              f"{result.best.val_mean:.4f}); {result.seconds:.0f} s in all.")
+    if args.json:
+        args.json.write_text(records_to_json([t.record for t in result.trials]), encoding="utf-8")
+        print(f"Run records of all {len(result.trials)} trials written to {args.json}")
     return 0
 
 
@@ -151,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             return open_window()
-        return {"compare": run_compare, "datasets": run_datasets}[args.command](args)
+        return {"compare": run_compare, "grid": run_grid, "datasets": run_datasets}[args.command](args)
     except UsageError as exc:
         print(f"regstudio: error: {exc}", file=sys.stderr)
     except (SpecError, DatasetError) as exc:

@@ -43,3 +43,26 @@ def test_bad_arguments_exit_2_with_one_clear_line(argv, message, capsys):
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("regstudio: error:") and message in lines[0]
     assert captured.out == ""
+
+
+def test_grid_prints_the_results_table_and_the_best_value(tmp_path, capsys):
+    out_file = tmp_path / "grid.json"
+    code = main(["grid", "--param", "l2", "--values", "1e-4", "1", "--cv", "2", "--dataset", "blobs",
+                 "--epochs", "2", "--json", str(out_file)])
+    out = capsys.readouterr().out
+    assert code == 0
+    rows = [line.split() for line in out.splitlines() if line.strip().startswith(("0.0001 ", "1 "))]
+    assert [r[0] for r in rows] == ["0.0001", "1"] and all(r[-1] == "2" for r in rows)
+    assert "Best l2: " in out
+    assert len(json.loads(out_file.read_text())["runs"]) == 4
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["grid", "--param", "momentum"], "invalid choice: 'momentum'"),
+    (["grid", "--param", "l2", "--cv", "11"], "--cv 11: cross-validation takes 2 to 10 folds"),
+    (["grid", "--param", "dropout", "--values", "0.5", "1.2"], "rate = 1.2"),
+])
+def test_grid_bad_arguments(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]

@@ -44,7 +44,8 @@ class TrainingSession:
                  on_progress: Callable[[Progress], None] | None = None,
                  on_start: Callable[[tuple[HistogramLayout, ...]], None] | None = None,
                  on_first_kernel: Callable[[int, np.ndarray], None] | None = None,
-                 progress_interval: float = 0.05):
+                 progress_interval: float = 0.05,
+                 folds: tuple[np.ndarray, np.ndarray] | None = None):
         self.spec = spec.check()
         self.data = data
         self.name = name or "run"
@@ -55,6 +56,9 @@ class TrainingSession:
         # only: the one piece of raw weights worth drawing (as pictures), 400 KB for MNIST.
         self.on_first_kernel = on_first_kernel if data.image_shape else None
         self.progress_interval = progress_interval
+        # (train positions, validation positions) into data.x_train, for cross-validation;
+        # by default a stratified hold-out of training.validation_split, seeded.
+        self.folds = folds
         self._stop = threading.Event()
         self._cancel = threading.Event()
 
@@ -73,6 +77,8 @@ class TrainingSession:
 
     # ---------------------------------------------------------------------------------
     def _split_validation(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.folds is not None:
+            return self.folds
         t = self.spec.training
         fit_idx, val_idx = stratified_indices(self.data.y_train, t.validation_split, t.seed)
         if len(fit_idx) == 0 or len(val_idx) == 0:

@@ -1,0 +1,153 @@
+"""Search one setting over a few values, as the lesson does, with optional cross-validation.
+
+Each trial is one TrainingSession; its score is the best validation accuracy it reached
+(the lesson's rule), and the training accuracy of that same epoch is kept beside it so
+the chart can show under- and overfitting. With `cv = k`, every value is trained k times,
+each fold validating once; `repeats` adds runs with other seeds. Every trial's full run
+record is kept: its per-epoch history too.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from .datasets.split import DatasetSplit
+from .folds import stratified_folds
+from .model_spec import Regularizer
+from .presets import with_dropout, with_regularizer
+from .records import RunRecord
+from .run_spec import RunSpec
+
+STRENGTHS = (1e-4, 1e-3, 1e-2, 1e-1)
+DEFAULT_VALUES: dict[str, tuple[float, ...]] = {
+    "l1": STRENGTHS, "l2": STRENGTHS, "l1l2": STRENGTHS, "dropout": (0.2, 0.5, 0.7),
+    "learning_rate": (1e-4, 1e-3, 1e-2, 1e-1), "batch_size": (32, 64, 128, 256),
+}
+LOG_SCALE = {"l1", "l2", "l1l2", "learning_rate", "batch_size"}
+
+
+def apply_value(spec: RunSpec, param: str, value: float) -> RunSpec:
+    """`spec` with one setting changed. For l1l2 the value is λ1, and λ2 = λ1 / 10, the lesson's ratio."""
+    model = spec.model
+    if param in ("l1", "l2"):
+        return replace(spec, model=with_regularizer(model, Regularizer.of(param, value)))
+    if param == "l1l2":
+        return replace(spec, model=with_regularizer(model, Regularizer.of("l1l2", value, value / 10)))
+    if param == "dropout":
+        return replace(spec, model=with_dropout(model, value))
+    if param == "learning_rate":
+        return spec.with_training(learning_rate=value)
+    if param == "batch_size":
+        return spec.with_training(batch_size=int(value))
+    raise ValueError(f"unknown setting {param!r}; choose from {', '.join(DEFAULT_VALUES)}")
+
+
+@dataclass(frozen=True)
+class Trial:
+    value: float
+    fold: int | None
+    repeat: int
+    val_accuracy: float  # best over the epochs
+    train_accuracy: float  # at that same epoch
+    record: RunRecord
+
+
+@dataclass(frozen=True)
+class GridPoint:
+    value: float
+    val_mean: float
+    val_std: float
+    train_mean: float
+    train_std: float
+    trials: int
+
+
+@dataclass(frozen=True)
+class GridResult:
+    param: str
+    values: tuple[float, ...]
+    cv: int | None
+    repeats: int
+    trials: tuple[Trial, ...]
+    cancelled: bool
+    seconds: float
+
+    @property
+    def points(self) -> tuple[GridPoint, ...]:
+        out = []
+        for value in self.values:
+            done = [t for t in self.trials if t.value == value]
+            if not done:
+                continue
+            val = [t.val_accuracy for t in done]
+            train = [t.train_accuracy for t in done]
+            out.append(GridPoint(value, statistics.fmean(val), _spread(val), statistics.fmean(train),
+                                 _spread(train), len(done)))
+        return tuple(out)
+
+    @property
+    def best(self) -> GridPoint | None:
+        return max(self.points, key=lambda p: p.val_mean, default=None)
+
+
+def _spread(values: list[float]) -> float:
+    return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def _score(record: RunRecord) -> tuple[float, float]:
+    best = max(record.epochs, key=lambda e: e.val_accuracy)
+    return best.val_accuracy, best.accuracy
+
+
+class GridSearch:
+    """Runs the trials one after another; `cancel()` from any thread keeps what finished."""
+
+    def __init__(self, base: RunSpec, data: DatasetSplit, param: str, values: Sequence[float] | None = None,
+                 cv: int | None = None, repeats: int = 1, on_trial: Callable[[Trial], None] | None = None):
+        self.base, self.data, self.param = base.check(), data, param
+        self.values = tuple(values or DEFAULT_VALUES[param])
+        for value in self.values:
+            apply_value(base, param, value).check()  # every value is valid before anything trains
+        if repeats < 1:
+            raise ValueError(f"repeats = {repeats}: at least 1")
+        self.cv, self.repeats, self.on_trial = cv, repeats, on_trial
+        self._cancel = threading.Event()
+        self._session = None
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        with self._lock:
+            if self._session is not None:
+                self._session.cancel()
+
+    def run(self) -> GridResult:
+        from .session import TrainingSession
+
+        started = time.perf_counter()
+        trials: list[Trial] = []
+        for repeat in range(self.repeats):
+            seed = self.base.training.seed + repeat
+            splits = (stratified_folds(self.data.y_train, self.cv, seed) if self.cv else [None])
+            for value in self.values:
+                spec = apply_value(self.base, self.param, value).with_training(seed=seed)
+                for fold, folds in enumerate(splits):
+                    if self._cancel.is_set():
+                        break
+                    session = TrainingSession(spec, self.data, name=f"{self.param}={value:g}", folds=folds)
+                    with self._lock:
+                        self._session = session
+                    record = session.run()
+                    if self._cancel.is_set() or not record.epochs:
+                        break  # a trial cut short is not a result
+                    val, train = _score(record)
+                    trial = Trial(value, fold if self.cv else None, repeat, val, train, record)
+                    trials.append(trial)
+                    if self.on_trial is not None:
+                        self.on_trial(trial)
+        return GridResult(self.param, self.values, self.cv, self.repeats, tuple(trials),
+                          self._cancel.is_set(), time.perf_counter() - started)

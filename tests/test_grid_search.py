@@ -1,0 +1,53 @@
+import threading
+
+import pytest
+
+from regstudio.core.errors import SpecError
+from regstudio.core.grid_search import GridSearch, apply_value
+from regstudio.core.model_spec import Dense, Dropout
+
+
+def test_apply_value_changes_one_setting(small_spec):
+    assert {layer.regularizer.l2 for layer in apply_value(small_spec, "l2", 0.01).model.layers} == {0.01}
+    pair = apply_value(small_spec, "l1l2", 0.01).model.layers[0].regularizer
+    assert (pair.kind, pair.l1, pair.l2) == ("l1l2", 0.01, 0.001)
+    assert apply_value(small_spec, "dropout", 0.5).model.layers == (Dense(16), Dropout(0.5), Dense(8), Dropout(0.5))
+    assert apply_value(small_spec, "batch_size", 64.0).training.batch_size == 64
+    with pytest.raises(ValueError, match="unknown setting"):
+        apply_value(small_spec, "momentum", 0.9)
+
+
+def test_bad_values_are_refused_before_training(small_spec, blobs):
+    with pytest.raises(SpecError, match="rate"):
+        GridSearch(small_spec, blobs, "dropout", [0.5, 1.5])
+
+
+def test_grid_with_cross_validation_trains_every_fold_and_reports_mean_and_spread(small_spec, blobs):
+    seen = []
+    spec = small_spec.with_training(epochs=2)
+    result = GridSearch(spec, blobs, "l2", [1e-4, 1.0], cv=3, on_trial=seen.append).run()
+    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1e-4, 1), (1e-4, 2), (1.0, 0), (1.0, 1), (1.0, 2)]
+    assert seen == list(result.trials) and not result.cancelled
+    for trial in result.trials:
+        assert trial.record.dataset.n_val == 80 and len(trial.record.epochs) == 2  # 240 examples, 3 folds
+        assert trial.val_accuracy == max(e.val_accuracy for e in trial.record.epochs)
+    points = result.points
+    assert [p.trials for p in points] == [3, 3] and all(p.val_std >= 0 for p in points)
+    assert result.best in points
+
+
+def test_cancel_keeps_the_trials_that_finished(small_spec, blobs):
+    search = None
+    stopped = threading.Event()
+
+    def on_trial(trial):
+        if len(done) == 0:
+            search.cancel()
+            stopped.set()
+        done.append(trial)
+
+    done = []
+    search = GridSearch(small_spec.with_training(epochs=2), blobs, "l2", [1e-4, 1e-3, 1e-2], on_trial=on_trial)
+    result = search.run()
+    assert stopped.is_set() and result.cancelled
+    assert len(result.trials) == 1 and result.trials[0].value == 1e-4

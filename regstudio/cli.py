@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .core.datasets import catalog, load
@@ -18,7 +19,7 @@ from .core.errors import DatasetError, SpecError
 from .core.grid_search import DEFAULT_VALUES
 from .core.presets import PRESETS, preset
 from .core.records import RunRecord, records_to_json
-from .core.run_spec import BUILTIN_DATASETS, DataSpec
+from .core.run_spec import BUILTIN_DATASETS, DataSpec, RunSpec
 
 
 class UsageError(Exception):
@@ -75,6 +76,11 @@ def _data_spec(args: argparse.Namespace) -> DataSpec:
     return DataSpec("file", path=args.dataset, train_size=args.train_size, label_noise=args.label_noise)
 
 
+def _preset_on_data(name: str, data_spec: DataSpec, seed: int) -> RunSpec:
+    """The preset's model and training, with the seed and data chosen on the command line."""
+    return replace(preset(name).run_spec().with_training(seed=seed), data=data_spec)
+
+
 def run_compare(args: argparse.Namespace) -> int:
     unknown = [name for name in args.presets if name not in PRESETS]
     if unknown:
@@ -82,9 +88,7 @@ def run_compare(args: argparse.Namespace) -> int:
     data_spec = _data_spec(args)
     specs = []
     for name in args.presets:
-        spec = preset(name).run_spec().with_training(seed=args.seed)
-        spec = spec.with_data(**{k: getattr(data_spec, k) for k in ("dataset", "path", "train_size",
-                                                                    "label_noise")})
+        spec = _preset_on_data(name, data_spec, args.seed)
         if args.epochs is not None:
             spec = spec.with_training(epochs=args.epochs)
         if args.batch_size is not None:
@@ -122,8 +126,7 @@ def run_grid(args: argparse.Namespace) -> int:
     if args.repeats < 1:
         raise UsageError(f"--repeats {args.repeats}: at least 1")
     data_spec = _data_spec(args)
-    base = preset(args.preset).run_spec().with_training(epochs=args.epochs, seed=args.seed)
-    base = base.with_data(**{k: getattr(data_spec, k) for k in ("dataset", "path", "train_size", "label_noise")})
+    base = _preset_on_data(args.preset, data_spec, args.seed).with_training(epochs=args.epochs)
     from .core.grid_search import GridSearch
 
     search_values = args.values or DEFAULT_VALUES[args.param]

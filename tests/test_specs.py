@@ -121,3 +121,10 @@ def test_validate_names_problems_instead_of_raising(units, rate, lr, epochs):
                    TrainingConfig(learning_rate=lr, epochs=epochs))
     for problem in spec.validate():
         assert problem.field and problem.allowed
+
+
+@pytest.mark.parametrize("kind, expected", [("none", (0.0, 0.0)), ("l1", (0.01, 0.0)), ("l2", (0.0, 0.001)),
+                                            ("l1l2", (0.01, 0.001))])
+def test_from_strengths_keeps_only_what_the_kind_uses(kind, expected):
+    reg = Regularizer.from_strengths(kind, 0.01, 0.001)
+    assert (reg.l1, reg.l2) == expected and reg.problems("r") == []

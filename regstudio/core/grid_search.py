@@ -27,7 +27,6 @@ DEFAULT_VALUES: dict[str, tuple[float, ...]] = {
     "l1": STRENGTHS, "l2": STRENGTHS, "l1l2": STRENGTHS, "dropout": (0.2, 0.5, 0.7),
     "learning_rate": (1e-4, 1e-3, 1e-2, 1e-1), "batch_size": (32, 64, 128, 256),
 }
-LOG_SCALE = {"l1", "l2", "l1l2", "learning_rate", "batch_size"}
 
 
 def apply_value(spec: RunSpec, param: str, value: float) -> RunSpec:

@@ -17,6 +17,8 @@ from .errors import Problem, SpecError
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "silu", "leaky_relu", "linear")
 REGULARIZER_KINDS = ("none", "l1", "l2", "l1l2")
+# Which strengths each kind of penalty uses; the other one must be 0.
+STRENGTHS_USED: dict[str, tuple[str, ...]] = {"none": (), "l1": ("l1",), "l2": ("l2",), "l1l2": ("l1", "l2")}
 MAX_UNITS = 4096
 MAX_LAYERS = 32
 
@@ -40,13 +42,22 @@ class Regularizer:
             return cls("l1l2", l1=strength, l2=strength if l2 is None else l2)
         return cls(kind)
 
+    @classmethod
+    def from_strengths(cls, kind: str, l1: float, l2: float) -> Regularizer:
+        """`kind` with the strengths it uses taken from l1 and l2, the others set to 0.
+
+        For controls that keep both strengths around while the kind changes.
+        """
+        used = STRENGTHS_USED.get(kind, ())
+        return cls(kind, l1 if "l1" in used else 0.0, l2 if "l2" in used else 0.0)
+
     @property
     def active(self) -> bool:
         return self.kind != "none" and (self.l1 > 0 or self.l2 > 0)
 
     def problems(self, where: str) -> list[Problem]:
         found = collect(one_of(f"{where}.kind", self.kind, REGULARIZER_KINDS))
-        uses = {"none": (), "l1": ("l1",), "l2": ("l2",), "l1l2": ("l1", "l2")}.get(self.kind, ())
+        uses = STRENGTHS_USED.get(self.kind, ())
         for name in ("l1", "l2"):
             value = getattr(self, name)
             if name in uses:

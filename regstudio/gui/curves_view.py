@@ -121,7 +121,7 @@ class CurvesView(QWidget):
             self._active = None
 
     def points(self, run_id: int, key: str = "val_loss") -> int:
-        """How many points a run's curve holds (for tests and the status line)."""
+        """How many points a run's curve holds."""
         x, _ = self.runs[run_id].items[key].getData()
         return 0 if x is None else len(x)
 

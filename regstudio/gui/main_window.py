@@ -7,7 +7,7 @@ only ever receives plain records back.
 
 from __future__ import annotations
 
-import time
+import html
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Slot
@@ -62,10 +62,8 @@ class MainWindow(QMainWindow):
         self.resize(1440, 880)
         self.controller = controller or TrainingController(self)
         self.tf_ready = False
-        self.records: dict[int, RunRecord] = {}
         self._running: int | None = None
         self._run_names: dict[int, str] = {}
-        self._run_started = 0.0
 
         start = preset("none")
         self.builder = ModelBuilderPanel(start.model)
@@ -117,7 +115,9 @@ class MainWindow(QMainWindow):
         splitter.addWidget(_scroll(self.regularization, self.training))
         splitter.addWidget(right)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([360, 380, 700])
+        # The control columns get the width their controls need (their scroll areas' minimum,
+        # so nothing is clipped); the plots get the rest.
+        splitter.setSizes([1, 1, 10_000])
         splitter.setStretchFactor(2, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -168,8 +168,8 @@ class MainWindow(QMainWindow):
     def _check(self) -> list[Problem]:
         problems = self.current_spec().validate()
         if problems:
-            self.message_label.setText("<span style='color:#b00020'>Cannot train yet: " +
-                                       "; ".join(str(p) for p in problems) + "</span>")
+            text = html.escape("; ".join(str(p) for p in problems))
+            self.message_label.setText(f"<span style='color:#b00020'>Cannot train yet: {text}</span>")
         elif self.message_label.property("kind") != "error":
             self.message_label.setText("")
         self._update_buttons(problems)
@@ -236,7 +236,6 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _run_started_slot(self, run_id: int) -> None:
-        self._run_started = time.monotonic()
         name = self._run_names.get(run_id, f"run {run_id}")
         color = self.curves.start_run(run_id, name)
         self.weights.start_run(run_id, name, color)
@@ -262,7 +261,6 @@ class MainWindow(QMainWindow):
 
     @Slot(int, object)
     def _run_finished(self, run_id: int, record: RunRecord) -> None:
-        self.records[run_id] = record
         self.curves.finish_run(run_id)
         self._running = None
         self.progress_bar.setValue(1000 if record.outcome != "stopped" else self.progress_bar.value())
@@ -281,7 +279,8 @@ class MainWindow(QMainWindow):
 
     def _show_error(self, message: str) -> None:
         self.message_label.setProperty("kind", "error")
-        self.message_label.setText(f"<span style='color:#b00020'><b>{message}</b></span>")
+        # Messages can hold paths and rules such as "<= 10": text, not markup.
+        self.message_label.setText(f"<span style='color:#b00020'><b>{html.escape(message)}</b></span>")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Stop within a batch and wait for the thread, so Qt never destroys a running thread.

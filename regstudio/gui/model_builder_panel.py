@@ -30,6 +30,7 @@ from ..core.model_spec import (
     ACTIVATIONS,
     MAX_LAYERS,
     MAX_UNITS,
+    STRENGTHS_USED,
     Activation,
     BatchNorm,
     Dense,
@@ -240,8 +241,8 @@ class ModelBuilderPanel(QGroupBox):
             self.reg_combo.setCurrentIndex(self.reg_combo.findData(layer.regularizer.kind))
             self.l1_spin.setValue(layer.regularizer.l1 or 0.01)
             self.l2_spin.setValue(layer.regularizer.l2 or 0.001)
-            self.l1_spin.setEnabled(layer.regularizer.kind in ("l1", "l1l2"))
-            self.l2_spin.setEnabled(layer.regularizer.kind in ("l2", "l1l2"))
+            self.l1_spin.setEnabled("l1" in STRENGTHS_USED[layer.regularizer.kind])
+            self.l2_spin.setEnabled("l2" in STRENGTHS_USED[layer.regularizer.kind])
         elif isinstance(layer, Dropout):
             self.editor.setCurrentIndex(2)
             self.rate_spin.setValue(layer.rate)
@@ -272,11 +273,10 @@ class ModelBuilderPanel(QGroupBox):
             return
         layer = self._model.layers[row]
         if isinstance(layer, Dense):
-            kind = self.reg_combo.currentData()
-            l1 = self.l1_spin.value() if kind in ("l1", "l1l2") else 0.0
-            l2 = self.l2_spin.value() if kind in ("l2", "l1l2") else 0.0
+            reg = Regularizer.from_strengths(self.reg_combo.currentData(), self.l1_spin.value(),
+                                             self.l2_spin.value())
             layer = replace(layer, units=self.units_spin.value(), activation=self.activation_combo.currentText(),
-                            regularizer=Regularizer(kind, l1, l2))
+                            regularizer=reg)
         elif isinstance(layer, Dropout):
             layer = Dropout(round(self.rate_spin.value(), 4))
         elif isinstance(layer, Activation):

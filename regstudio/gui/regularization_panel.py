@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
-from ..core.model_spec import BatchNorm, Dense, Dropout, ModelSpec, Regularizer
+from ..core.model_spec import STRENGTHS_USED, BatchNorm, Dense, Dropout, ModelSpec, Regularizer
 from ..core.presets import DROPOUT_RATE, L1_STRENGTH, L2_STRENGTH, with_batchnorm, with_dropout, with_regularizer
 from ..core.run_spec import MONITORS, EarlyStopping
 from .widgets import LogStrength, explain
@@ -99,8 +99,7 @@ class RegularizationPanel(QGroupBox):
     # Reading -------------------------------------------------------------------------------
     def regularizer(self) -> Regularizer:
         kind = self.penalty_combo.currentData()
-        return Regularizer.of(kind, self.l1_strength.value(), self.l2_strength.value()) if kind == "l1l2" \
-            else Regularizer.of(kind, self.l1_strength.value() if kind == "l1" else self.l2_strength.value())
+        return Regularizer.from_strengths(kind, self.l1_strength.value(), self.l2_strength.value())
 
     def early_stopping(self) -> EarlyStopping | None:
         if not self.early_box.isChecked():
@@ -134,8 +133,8 @@ class RegularizationPanel(QGroupBox):
     # Edits ---------------------------------------------------------------------------------
     def _enable(self) -> None:
         kind = self.penalty_combo.currentData()
-        self.l1_strength.setEnabled(kind in ("l1", "l1l2"))
-        self.l2_strength.setEnabled(kind in ("l2", "l1l2"))
+        self.l1_strength.setEnabled("l1" in STRENGTHS_USED[kind])
+        self.l2_strength.setEnabled("l2" in STRENGTHS_USED[kind])
         self.dropout_rate.setEnabled(self.dropout_check.isChecked())
 
     def _penalty_edited(self) -> None:

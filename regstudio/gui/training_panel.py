@@ -58,6 +58,10 @@ class TrainingPanel(QGroupBox):
             item = self.dataset_combo.model().item(self.dataset_combo.count() - 1)
             item.setEnabled(info.available)
             item.setToolTip(info.where if info.available else f"Not on this computer: {info.where}")
+        # Sized by a typical name, not the longest one: the open list shows them in full, and
+        # a combo as wide as "Fashion-MNIST clothing, 70,000" took the plots' room.
+        self.dataset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.dataset_combo.setMinimumContentsLength(16)
         self.import_button = explain(QPushButton("Import…"), "Import a data file", "Train on your own "
                                      ".npz, .csv or IDX file.", "importButton")
         self.import_button.clicked.connect(self._import)

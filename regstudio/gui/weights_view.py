@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -55,8 +55,6 @@ class RunWeights:
 
 
 class WeightsView(QWidget):
-    selectionChanged = Signal()
-
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.runs: dict[int, RunWeights] = {}
@@ -211,7 +209,6 @@ class WeightsView(QWidget):
             return
         self._update_range(follow=True)
         self.refresh()
-        self.selectionChanged.emit()
 
     def _update_range(self, follow: bool) -> None:
         most = max((len(run.epochs) for run in self.selected()), default=0)

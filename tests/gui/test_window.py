@@ -272,3 +272,10 @@ def test_after_real_training_the_viewer_shows_l1_emptying_the_first_layer(window
     assert l1_share > none_share + 0.3
     assert f"{l1_share:.1%}" in weights.sparsity_label.text()
     assert weights.extras.images.image.shape == (8 * 29 - 1, 16 * 29 - 1)  # 128 units as 28x28 images
+
+
+def test_messages_are_shown_as_text_not_markup(window, qtbot):
+    window.training.choose_file("/no/such/<my data>.csv")
+    with qtbot.waitSignal(window.recorder.runFailed, timeout=60_000):
+        window.train()
+    assert "&lt;my data&gt;.csv" in window.message_label.text()  # escaped, so it is displayed

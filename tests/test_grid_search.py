@@ -51,3 +51,28 @@ def test_cancel_keeps_the_trials_that_finished(small_spec, blobs):
     result = search.run()
     assert stopped.is_set() and result.cancelled
     assert len(result.trials) == 1 and result.trials[0].value == 1e-4
+
+
+def test_grid_requests_are_checked_before_they_are_queued(small_spec):
+    from regstudio.core.grid_search import GridRequest, parse_values
+
+    assert parse_values("1e-4, 1e-3;0.01  0.1") == (1e-4, 1e-3, 0.01, 0.1)
+    with pytest.raises(SpecError, match=r"grid\.values = 'ten'"):
+        parse_values("ten")
+    assert GridRequest(small_spec, "l2", (1e-4, 1e-3), cv=3).check()
+    problems = [str(p) for p in GridRequest(small_spec, "l2", (1e-3, -1.0), cv=11, repeats=0).problems()]
+    assert any(p.startswith("grid.cv = 11") for p in problems)
+    assert any(p.startswith("grid.repeats = 0") for p in problems)
+    assert any("(grid value -1)" in p for p in problems)
+    assert str(GridRequest(small_spec, "batch_size", (32.5,)).problems()[0]).startswith("grid.values = 32.5")
+    assert GridRequest(small_spec, "l2", ()).problems()[0].field == "grid.values"
+
+
+def test_grid_reports_progress_within_each_trial(small_spec, blobs):
+    seen = []
+    search = GridSearch(small_spec.with_training(epochs=2), blobs, "dropout", [0.2, 0.5], cv=2,
+                        on_progress=lambda done, progress: seen.append((done, progress.epoch)), progress_interval=0)
+    assert search.total_trials == 4
+    search.run()
+    assert sorted({done for done, _ in seen}) == [0, 1, 2, 3]  # every trial reported, counted in order
+    assert {epoch for _, epoch in seen} == {1, 2}

@@ -9,6 +9,7 @@ record is kept: its per-epoch history too.
 
 from __future__ import annotations
 
+import math
 import statistics
 import threading
 import time
@@ -16,11 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from .datasets.split import DatasetSplit
+from .errors import Problem, SpecError
 from .folds import stratified_folds
 from .model_spec import Regularizer
 from .presets import with_dropout, with_regularizer
 from .records import RunRecord
 from .run_spec import RunSpec
+from .training_callback import Progress
 
 STRENGTHS = (1e-4, 1e-3, 1e-2, 1e-1)
 DEFAULT_VALUES: dict[str, tuple[float, ...]] = {
@@ -77,20 +80,79 @@ class GridResult:
 
     @property
     def points(self) -> tuple[GridPoint, ...]:
-        out = []
-        for value in self.values:
-            done = [t for t in self.trials if t.value == value]
-            if not done:
-                continue
-            val = [t.val_accuracy for t in done]
-            train = [t.train_accuracy for t in done]
-            out.append(GridPoint(value, statistics.fmean(val), _spread(val), statistics.fmean(train),
-                                 _spread(train), len(done)))
-        return tuple(out)
+        return grid_points(self.values, self.trials)
 
     @property
     def best(self) -> GridPoint | None:
-        return max(self.points, key=lambda p: p.val_mean, default=None)
+        return best_point(self.points)
+
+
+def grid_points(values: Sequence[float], trials: Sequence[Trial]) -> tuple[GridPoint, ...]:
+    """Mean and spread per value over the trials done so far (values with none are left out)."""
+    out = []
+    for value in values:
+        done = [t for t in trials if t.value == value]
+        if not done:
+            continue
+        val = [t.val_accuracy for t in done]
+        train = [t.train_accuracy for t in done]
+        out.append(GridPoint(value, statistics.fmean(val), _spread(val), statistics.fmean(train),
+                             _spread(train), len(done)))
+    return tuple(out)
+
+
+def best_point(points: Sequence[GridPoint]) -> GridPoint | None:
+    return max(points, key=lambda p: p.val_mean, default=None)
+
+
+@dataclass(frozen=True)
+class GridRequest:
+    """What the window asks the training thread to search: checked before it is queued."""
+
+    base: RunSpec
+    param: str
+    values: tuple[float, ...]
+    cv: int | None = None
+    repeats: int = 1
+
+    def problems(self) -> list[Problem]:
+        if self.param not in DEFAULT_VALUES:
+            return [Problem("grid.param", self.param, "one of " + ", ".join(DEFAULT_VALUES))]
+        found = self.base.validate()
+        if not self.values:
+            found.append(Problem("grid.values", "", "at least one value, e.g. 1e-4 1e-3 1e-2 1e-1"))
+        if len(set(self.values)) != len(self.values):
+            found.append(Problem("grid.values", list(self.values), "each value once"))
+        if self.cv is not None and not (isinstance(self.cv, int) and 2 <= self.cv <= 10):
+            found.append(Problem("grid.cv", self.cv, "off, or 2 to 10 folds"))
+        if not (isinstance(self.repeats, int) and 1 <= self.repeats <= 100):
+            found.append(Problem("grid.repeats", self.repeats, "a whole number from 1 to 100"))
+        for value in self.values:
+            if self.param == "batch_size" and value != int(value):
+                found.append(Problem("grid.values", value, "whole numbers for the batch size"))
+                continue
+            found += [replace(p, field=f"{p.field} (grid value {value:g})")
+                      for p in apply_value(self.base, self.param, value).validate()]
+        return found
+
+    def check(self) -> GridRequest:
+        problems = self.problems()
+        if problems:
+            raise SpecError(problems)
+        return self
+
+
+def parse_values(text: str) -> tuple[float, ...]:
+    """Values typed by a person: numbers separated by spaces, commas or semicolons."""
+    words = text.replace(",", " ").replace(";", " ").split()
+    try:
+        values = tuple(float(word) for word in words)
+    except ValueError:
+        raise SpecError([Problem("grid.values", text, "numbers separated by spaces or commas, "
+                                 "e.g. 1e-4 1e-3 1e-2 1e-1")]) from None
+    if not all(math.isfinite(v) for v in values):
+        raise SpecError([Problem("grid.values", text, "finite numbers")])
+    return values
 
 
 def _spread(values: list[float]) -> float:
@@ -106,17 +168,26 @@ class GridSearch:
     """Runs the trials one after another; `cancel()` from any thread keeps what finished."""
 
     def __init__(self, base: RunSpec, data: DatasetSplit, param: str, values: Sequence[float] | None = None,
-                 cv: int | None = None, repeats: int = 1, on_trial: Callable[[Trial], None] | None = None):
+                 cv: int | None = None, repeats: int = 1, on_trial: Callable[[Trial], None] | None = None,
+                 on_progress: Callable[[int, Progress], None] | None = None, progress_interval: float = 0.25):
         self.base, self.data, self.param = base.check(), data, param
         self.values = tuple(values or DEFAULT_VALUES[param])
         for value in self.values:
             apply_value(base, param, value).check()  # every value is valid before anything trains
         if repeats < 1:
             raise ValueError(f"repeats = {repeats}: at least 1")
+        if cv is not None and not 2 <= cv <= 10:
+            raise ValueError(f"cv = {cv}: cross-validation takes 2 to 10 folds")
         self.cv, self.repeats, self.on_trial = cv, repeats, on_trial
+        self.on_progress = on_progress  # (trials finished before this one, progress within it)
+        self.progress_interval = progress_interval
         self._cancel = threading.Event()
         self._session = None
         self._lock = threading.Lock()
+
+    @property
+    def total_trials(self) -> int:
+        return len(self.values) * (self.cv or 1) * self.repeats
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -137,9 +208,15 @@ class GridSearch:
                 for fold, folds in enumerate(splits):
                     if self._cancel.is_set():
                         break
-                    session = TrainingSession(spec, self.data, name=f"{self.param}={value:g}", folds=folds)
+                    done = len(trials)
+                    report = (None if self.on_progress is None
+                              else lambda progress, done=done: self.on_progress(done, progress))
+                    session = TrainingSession(spec, self.data, name=f"{self.param}={value:g}", folds=folds,
+                                              on_progress=report, progress_interval=self.progress_interval)
                     with self._lock:
                         self._session = session
+                        if self._cancel.is_set():  # cancelled between the check above and here
+                            session.cancel()
                     record = session.run()
                     if self._cancel.is_set() or not record.epochs:
                         break  # a trial cut short is not a result

@@ -120,16 +120,41 @@ def layer_names(spec: ModelSpec) -> list[str]:
     return [*names, "output"]
 
 
-def build_model(spec: ModelSpec, input_dim: int, n_classes: int) -> Any:
-    """A fresh, uncompiled Keras model. Seed Keras before calling it for repeatable weights."""
+def initial_weight_seed(seed: int, layer_name: str) -> int:
+    """The seed of one Dense layer's initial kernel, from the run's seed and the layer's name.
+
+    Unseeded, Keras draws each initializer's seed from one shared stream, and every Dropout
+    layer draws from it too: adding dropout would change the starting weights of every
+    later layer. Seeding by name instead gives "dense_2" the same start in every model that
+    has it with the same shape, so a comparison measures the technique, not the luck of
+    the draw.
+    """
+    import zlib
+
+    import numpy as np
+
+    return int(np.random.SeedSequence([seed, zlib.crc32(layer_name.encode())]).generate_state(1)[0] >> 1)
+
+
+def build_model(spec: ModelSpec, input_dim: int, n_classes: int, seed: int | None = None) -> Any:
+    """A fresh, uncompiled Keras model.
+
+    With `seed`, each Dense kernel starts from `initial_weight_seed(seed, its name)`;
+    without, from Keras's global stream (seed Keras before calling it for repeatable weights).
+    """
     import keras
     from keras import layers
+
+    def init(name: str) -> Any:
+        return "glorot_uniform" if seed is None else keras.initializers.GlorotUniform(
+            seed=initial_weight_seed(seed, name))
 
     names = layer_names(spec.check())
     stack: list[Any] = [keras.Input(shape=(input_dim,))]
     for layer, name in zip(spec.layers, names[:-1], strict=True):
         if isinstance(layer, Dense):
             stack.append(layers.Dense(layer.units, activation=layer.activation, name=name,
+                                      kernel_initializer=init(name),
                                       kernel_regularizer=_regularizer(layer.regularizer)))
         elif isinstance(layer, Dropout):
             stack.append(layers.Dropout(layer.rate, name=name))
@@ -137,7 +162,7 @@ def build_model(spec: ModelSpec, input_dim: int, n_classes: int) -> Any:
             stack.append(layers.BatchNormalization(name=name))
         elif isinstance(layer, Activation):
             stack.append(layers.Activation(layer.activation, name=name))
-    stack.append(layers.Dense(n_classes, activation="softmax", name=names[-1]))
+    stack.append(layers.Dense(n_classes, activation="softmax", name=names[-1], kernel_initializer=init(names[-1])))
     return _penalty_model_class()(stack)
 
 

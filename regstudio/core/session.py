@@ -27,6 +27,7 @@ from .records import DatasetSummary, EpochRecord, RunRecord
 from .run_spec import RunSpec
 from .tf_runtime import import_keras, versions
 from .training_callback import (
+    EarlyStoppingStatus,
     EpochWatch,
     Progress,
     callback_class,
@@ -44,6 +45,7 @@ class TrainingSession:
                  on_progress: Callable[[Progress], None] | None = None,
                  on_start: Callable[[tuple[HistogramLayout, ...]], None] | None = None,
                  on_first_kernel: Callable[[int, np.ndarray], None] | None = None,
+                 on_early_stopping: Callable[[EarlyStoppingStatus], None] | None = None,
                  progress_interval: float = 0.05,
                  folds: tuple[np.ndarray, np.ndarray] | None = None):
         self.spec = spec.check()
@@ -55,6 +57,7 @@ class TrainingSession:
         # Each epoch, a copy of the first Dense kernel (inputs x units), for image datasets
         # only: the one piece of raw weights worth drawing (as pictures), 400 KB for MNIST.
         self.on_first_kernel = on_first_kernel if data.image_shape else None
+        self.on_early_stopping = on_early_stopping  # after each epoch, when early stopping is on
         self.progress_interval = progress_interval
         # (train positions, validation positions) into data.x_train, for cross-validation;
         # by default a stratified hold-out of training.validation_split, seeded.
@@ -123,10 +126,11 @@ class TrainingSession:
         keras = import_keras()
         t, d = self.spec.training, self.data
         started = time.perf_counter()
-        keras.utils.set_random_seed(t.seed)  # same seed, same initial weights and batch order
+        # Same seed, same batch order and dropout masks; build_model seeds the initial weights.
+        keras.utils.set_random_seed(t.seed)
         fit_idx, val_idx = self._split_validation()
         train_ds, val_ds, test_ds = self._pipelines(fit_idx, val_idx)
-        model = build_model(self.spec.model, d.n_features, d.n_classes)
+        model = build_model(self.spec.model, d.n_features, d.n_classes, seed=t.seed)
         model.compile(optimizer=make_optimizer(t.optimizer, t.learning_rate),
                       loss="categorical_crossentropy", metrics=["accuracy"])
         layouts = self._layouts(model)
@@ -139,7 +143,7 @@ class TrainingSession:
         early = None
         if t.early_stopping is not None:
             es = t.early_stopping
-            early = early_stopping_class()(watch, monitor=es.monitor, patience=es.patience,
+            early = early_stopping_class()(watch, self.on_early_stopping, monitor=es.monitor, patience=es.patience,
                                            min_delta=es.min_delta, restore_best_weights=es.restore_best)
             callbacks.append(early)
         build_seconds = time.perf_counter() - started

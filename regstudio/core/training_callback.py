@@ -35,6 +35,22 @@ class Progress:
         return min(1.0, done / self.epochs)
 
 
+@dataclass(frozen=True)
+class EarlyStoppingStatus:
+    """Early stopping's view after an epoch: the best epoch so far and how much patience is used."""
+
+    epoch: int  # the epoch just finished, counted from 1
+    best_epoch: int  # counted from 1
+    best_value: float  # of the monitored metric
+    wait: int  # epochs since the best one without enough improvement
+    patience: int
+    monitor: str
+
+    @property
+    def stopping(self) -> bool:
+        return self.epoch > self.best_epoch and self.wait >= self.patience
+
+
 @dataclass
 class EpochWatch:
     """State the callback shares with its session (read after `fit` returns)."""
@@ -160,12 +176,18 @@ def early_stopping_class() -> type:
         look best, the run would end on weights from half an epoch.
         """
 
-        def __init__(self, watch: EpochWatch, **kwargs: Any):
+        def __init__(self, watch: EpochWatch, on_status: Callable[[EarlyStoppingStatus], None] | None = None,
+                     **kwargs: Any):
             super().__init__(**kwargs)
             self.watch = watch
+            self.on_status = on_status
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            if not self.watch.interrupted:
-                super().on_epoch_end(epoch, logs)
+            if self.watch.interrupted:
+                return
+            super().on_epoch_end(epoch, logs)
+            if self.on_status is not None and self.best is not None:
+                self.on_status(EarlyStoppingStatus(epoch + 1, int(self.best_epoch) + 1, float(self.best),
+                                                   int(self.wait), int(self.patience), self.monitor))
 
     return GuardedEarlyStopping

@@ -3,7 +3,9 @@
 Each run gets its plot items once, when it starts; each epoch appends to plain lists and
 calls `setData`, which is cheap. Training curves are dashed, validation curves solid and
 the regularization penalty dotted, all in the run's color, so the gap between dashed and
-solid is the overfitting students are looking for.
+solid is the overfitting students are looking for. With early stopping, a star marks the
+best epoch so far on the validation curves (it moves while training goes on) and a cross
+the epoch where training stopped.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from .widgets import explain
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 KEY = "solid: validation · dashed: training"
+EARLY_KEY = "★ best epoch · ✕ stopped"
+MARKED = {"loss": "val_loss", "accuracy": "val_accuracy"}  # the curve each plot's markers sit on
 
 
 @dataclass
@@ -29,13 +33,21 @@ class RunCurves:
     epochs: list[int] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
+    markers: dict[str, pg.ScatterPlotItem] = field(default_factory=dict)  # "loss" / "accuracy"
+    shown: bool = True  # ticked in the runs table
+    best_epoch: int | None = None
+    stop_epoch: int | None = None
+
+
+def _title(plot: pg.PlotWidget, title: str, key: str) -> None:
+    plot.setTitle(f"<span style='color:#222'>{title}</span>"
+                  f"<span style='color:#666; font-size:9pt'>&nbsp;&nbsp;({key})</span>")
 
 
 def _plot(object_name: str, title: str, y_label: str, key: str = KEY) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setObjectName(object_name)
-    plot.setTitle(f"<span style='color:#222'>{title}</span>"
-                  f"<span style='color:#666; font-size:9pt'>&nbsp;&nbsp;({key})</span>")
+    _title(plot, title, key)
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
     plot.showGrid(x=True, y=True, alpha=0.2)
@@ -60,8 +72,7 @@ class CurvesView(QWidget):
         self.keep_check.setChecked(True)
         self.keep_check.toggled.connect(self._show_earlier)
         self.clear_button = explain(QPushButton("Clear plots"), "Clear plots",
-                                    "Remove every finished run from the plots.", "clearButton")
-        self.clear_button.clicked.connect(self.clear)
+                                    "Remove every finished run from the plots and the runs table.", "clearButton")
         self.hover_label = QLabel("Move the mouse over a plot to read its values.")
         self.hover_label.setObjectName("hoverLabel")
         self.hover_label.setTextFormat(Qt.TextFormat.RichText)
@@ -78,6 +89,7 @@ class CurvesView(QWidget):
         layout.addLayout(bottom)
 
         self.runs: dict[int, RunCurves] = {}
+        self._marked = False  # the early-stopping key is in the titles
         self._active: int | None = None
         self._color_index = 0
         for plot in (self.loss_plot, self.accuracy_plot):
@@ -99,6 +111,9 @@ class CurvesView(QWidget):
         add(self.loss_plot, "penalty", Qt.PenStyle.DotLine, 1.8, None)
         add(self.accuracy_plot, "val_accuracy", Qt.PenStyle.SolidLine, 2.5, name)
         add(self.accuracy_plot, "accuracy", Qt.PenStyle.DashLine, 1.8, None)
+        for key, plot in (("loss", self.loss_plot), ("accuracy", self.accuracy_plot)):
+            run.markers[key] = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#222", width=1), brush=pg.mkBrush(color))
+            plot.addItem(run.markers[key])
         self.runs[run_id] = run
         self._active = run_id
         self._show_earlier(self.keep_check.isChecked())
@@ -116,26 +131,63 @@ class CurvesView(QWidget):
                 continue  # no penalty in this run: a flat line at zero would only add clutter
             item.setData(run.epochs, run.series[key])
 
+    def mark_early_stopping(self, run_id: int, best_epoch: int | None, stop_epoch: int | None) -> None:
+        """Star at the best epoch, cross at the stop epoch, on both validation curves."""
+        run = self.runs.get(run_id)
+        if run is None:
+            return
+        run.best_epoch, run.stop_epoch = best_epoch, stop_epoch
+        for key, marker in run.markers.items():
+            values = run.series[MARKED[key]]
+            spots = [{"pos": (epoch, values[epoch - 1]), "symbol": symbol}
+                     for epoch, symbol in ((best_epoch, "star"), (stop_epoch, "x"))
+                     if epoch is not None and 0 < epoch <= len(values)]
+            marker.setData(spots)
+        if not self._marked:
+            self._marked = True
+            _title(self.loss_plot, "Loss", f"{KEY} · dotted: penalty · {EARLY_KEY}")
+            _title(self.accuracy_plot, "Accuracy", f"{KEY} · {EARLY_KEY}")
+
     def finish_run(self, run_id: int) -> None:
         if self._active == run_id:
             self._active = None
+
+    def finished_runs(self) -> set[int]:
+        return {r for r in self.runs if r != self._active}
+
+    def set_shown(self, run_id: int, shown: bool) -> None:
+        if run_id in self.runs:
+            self.runs[run_id].shown = shown
+            self._show_earlier(self.keep_check.isChecked())
+
+    def rename(self, run_id: int, name: str) -> None:
+        run = self.runs.get(run_id)
+        if run is None:
+            return
+        run.name = name
+        for plot, key in ((self.loss_plot, "val_loss"), (self.accuracy_plot, "val_accuracy")):
+            legend = plot.getPlotItem().legend
+            legend.removeItem(run.items[key])
+            legend.addItem(run.items[key], name)
 
     def points(self, run_id: int, key: str = "val_loss") -> int:
         """How many points a run's curve holds."""
         x, _ = self.runs[run_id].items[key].getData()
         return 0 if x is None else len(x)
 
-    def clear(self) -> None:
-        for run_id in [r for r in self.runs if r != self._active]:
+    def remove_runs(self, run_ids: set[int]) -> None:
+        for run_id in run_ids & set(self.runs):
             run = self.runs.pop(run_id)
             for key, item in run.items.items():
                 plot = self.accuracy_plot if "accuracy" in key else self.loss_plot
                 plot.removeItem(item)
+            self.loss_plot.removeItem(run.markers["loss"])
+            self.accuracy_plot.removeItem(run.markers["accuracy"])
 
     def _show_earlier(self, show: bool) -> None:
         for run_id, run in self.runs.items():
-            visible = show or run_id == self._active or run_id == max(self.runs)
-            for item in run.items.values():
+            visible = run.shown and (show or run_id == self._active or run_id == max(self.runs))
+            for item in (*run.items.values(), *run.markers.values()):
                 item.setVisible(visible)
 
     # Hover ---------------------------------------------------------------------------------
@@ -150,8 +202,10 @@ class CurvesView(QWidget):
             i = run.epochs.index(epoch)
             s = run.series
             penalty = f", penalty {s['penalty'][i]:.4f}" if s["penalty"][i] else ""
+            note = " ★ best epoch" if epoch == run.best_epoch else ""
+            note += " ✕ stopped here" if epoch == run.stop_epoch else ""
             lines.append(f"<span style='color:{run.color}'>■</span> {run.name}: loss {s['loss'][i]:.4f} / "
                          f"{s['val_loss'][i]:.4f}{penalty}; accuracy {s['accuracy'][i]:.3f} / "
-                         f"{s['val_accuracy'][i]:.3f}")
+                         f"{s['val_accuracy'][i]:.3f}{note}")
         if lines:
             self.hover_label.setText(f"<b>Epoch {epoch}</b> (training / validation)<br>" + "<br>".join(lines))

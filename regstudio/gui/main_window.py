@@ -1,8 +1,9 @@
-"""The RegStudio window: builder and controls on the left, live curves on the right.
+"""The RegStudio window: builder and controls on the left, live curves and the runs table on the right.
 
 The window composes a RunSpec from its panels, checks it before every run (problems are
-shown under the Train button, never as dialogs), and hands it to the training thread. It
-only ever receives plain records back.
+shown under the Train button, never as dialogs), and hands runs, comparisons and grid
+searches to the training thread's queue. It only ever receives plain records back; the
+RunBoard spreads each run over the curves, the weight viewer and the runs table.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -26,14 +29,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import Problem
+from ..core.comparisons import COMPARISONS, comparison_specs
+from ..core.errors import Problem, SpecError
+from ..core.grid_search import GridRequest, GridResult, apply_value
 from ..core.presets import PRESETS, preset
-from ..core.records import EpochRecord, RunRecord
+from ..core.records import RunRecord
 from ..core.run_spec import RunSpec
 from ..core.training_callback import Progress
 from .curves_view import CurvesView
+from .export_menu import ExportMenu
+from .grid_view import PARAMS, GridSearchView
 from .model_builder_panel import ModelBuilderPanel
 from .regularization_panel import RegularizationPanel
+from .run_board import RunBoard
+from .runs_table import RunsPanel
 from .training_panel import TrainingPanel
 from .training_worker import TrainingController
 from .weights_view import WeightsView
@@ -59,11 +68,12 @@ class MainWindow(QMainWindow):
     def __init__(self, controller: TrainingController | None = None):
         super().__init__()
         self.setWindowTitle("RegStudio: see what regularization does")
-        self.resize(1440, 880)
+        self.resize(1440, 900)
         self.controller = controller or TrainingController(self)
         self.tf_ready = False
-        self._running: int | None = None
-        self._run_names: dict[int, str] = {}
+        self._jobs: list[int] = []  # queued or running, oldest first: runs and grid searches
+        self._batch: list[int] = []  # the runs of the current comparison, for "run 2 of 3"
+        self._grid_job: int | None = None
 
         start = preset("none")
         self.builder = ModelBuilderPanel(start.model)
@@ -71,6 +81,9 @@ class MainWindow(QMainWindow):
         self.training = TrainingPanel()
         self.curves = CurvesView()
         self.weights = WeightsView()
+        self.grid = GridSearchView()
+        self.runs = RunsPanel()
+        self.board = RunBoard(self.curves, self.weights, self.runs, self)
 
         self.preset_combo = explain(QComboBox(), "Preset", "Load one of the lesson's models: the same "
                                     "network with one technique added.", "presetCombo")
@@ -80,8 +93,24 @@ class MainWindow(QMainWindow):
                                           Qt.ItemDataRole.ToolTipRole)
         self.train_button = explain(QPushButton("Train"), "Train", "Train the network as set up here and "
                                     "draw its curves next to earlier runs (Ctrl+Enter).", "trainButton")
-        self.stop_button = explain(QPushButton("Stop"), "Stop", "End training after the current batch; "
-                                   "the test set is still scored (Esc).", "stopButton")
+        self.compare_button = explain(QPushButton("Compare"), "Compare", "Train one of the lesson's comparisons "
+                                      "one run after another, with the training settings and data chosen "
+                                      "here.", "compareButton")
+        self.compare_menu = QMenu(self.compare_button)
+        for c in COMPARISONS.values():
+            action = self.compare_menu.addAction(c.title)
+            action.setToolTip(c.what)
+            action.setData(c.key)
+            action.triggered.connect(lambda _=False, key=c.key: self.compare(key))
+        self.compare_menu.setToolTipsVisible(True)
+        self.compare_button.setMenu(self.compare_menu)
+        self.controlled_check = explain(QCheckBox("Controlled"), "Controlled comparison", "Every run of a "
+                                        "comparison starts from the same initial weights and sees the same "
+                                        "validation split and batch order, so only the technique differs. "
+                                        "Off: each run gets its own seed.", "controlledCheck")
+        self.controlled_check.setChecked(True)
+        self.stop_button = explain(QPushButton("Stop"), "Stop", "End training after the current batch (the "
+                                   "test set is still scored) and drop the runs still waiting (Esc).", "stopButton")
         self.progress_bar = explain(QProgressBar(), "Training progress", "Epochs done and time left.",
                                     "progressBar")
         self.progress_bar.setRange(0, 1000)
@@ -92,24 +121,31 @@ class MainWindow(QMainWindow):
         self.message_label.setObjectName("messageLabel")
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.RichText)
-        for button in (self.train_button, self.stop_button):
-            button.setMinimumWidth(110)
+        for button in (self.train_button, self.compare_button, self.stop_button):
+            button.setMinimumWidth(100)
         self.train_button.setStyleSheet("QPushButton:enabled { font-weight: bold; }")
+        self.export_menu = ExportMenu(self)
+        self.runs.export_button.setMenu(self.export_menu)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Preset"))
         top.addWidget(self.preset_combo)
         top.addWidget(self.train_button)
+        top.addWidget(self.compare_button)
+        top.addWidget(self.controlled_check)
         top.addWidget(self.stop_button)
         top.addWidget(self.progress_bar, 1)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(4, 0, 0, 0)
         self.view_tabs = QTabWidget()
         self.view_tabs.setObjectName("viewTabs")
         self.view_tabs.addTab(self.curves, "Curves")
         self.view_tabs.addTab(self.weights, "Weights")
-        right_layout.addWidget(self.view_tabs, 1)
+        self.view_tabs.addTab(self.grid, "Grid search")
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.view_tabs)
+        right.addWidget(self.runs)
+        right.setChildrenCollapsible(False)
+        right.setSizes([640, 200])
+        right.setStretchFactor(0, 1)
         splitter = QSplitter()
         splitter.addWidget(_scroll(self.builder))
         splitter.addWidget(_scroll(self.regularization, self.training))
@@ -134,23 +170,31 @@ class MainWindow(QMainWindow):
         self.training.changed.connect(self._check)
         self.training.dataChanged.connect(lambda: self.builder.set_data_shape(self.training.data_shape()))
         self.train_button.clicked.connect(self.train)
-        self.curves.clear_button.clicked.connect(self._clear_weights)
         self.stop_button.clicked.connect(self.stop)
+        self.grid.runRequested.connect(self._grid_button)
+        self.grid.applyRequested.connect(self.apply_value)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.train)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
 
         # Every receiver of a training-thread signal is a declared @Slot: PySide6 6.8+ can
         # corrupt memory delivering cross-thread signals to undecorated methods (PYSIDE-3124).
-        worker = self.controller.worker
+        worker, board = self.controller.worker, self.board
         worker.ready.connect(self._tf_ready)
         worker.loadFailed.connect(self._tf_failed)
-        worker.runStarted.connect(self._run_started_slot)
-        worker.layoutsReady.connect(self._layouts_ready)
-        worker.firstKernel.connect(self._first_kernel)
-        worker.epochEnded.connect(self._epoch_ended)
+        worker.runStarted.connect(board.started)
+        worker.layoutsReady.connect(board.layouts)
+        worker.firstKernel.connect(board.first_kernel)
+        worker.epochEnded.connect(board.epoch)
+        worker.earlyStopping.connect(board.early_stopping)
         worker.progressed.connect(self._progressed)
+        worker.runFinished.connect(board.finished)
         worker.runFinished.connect(self._run_finished)
+        worker.runFailed.connect(board.failed)
         worker.runFailed.connect(self._run_failed)
+        worker.gridProgressed.connect(self._grid_progressed)
+        worker.gridTrial.connect(self._grid_trial)
+        worker.gridFinished.connect(self._grid_finished)
+        worker.gridFailed.connect(self._grid_failed)
         self._preset_chosen()
         self.builder.layer_list.setCurrentRow(0)  # an editor with something in it from the start
 
@@ -168,8 +212,7 @@ class MainWindow(QMainWindow):
     def _check(self) -> list[Problem]:
         problems = self.current_spec().validate()
         if problems:
-            text = html.escape("; ".join(str(p) for p in problems))
-            self.message_label.setText(f"<span style='color:#b00020'>Cannot train yet: {text}</span>")
+            self._show_problem("Cannot train yet: " + "; ".join(str(p) for p in problems))
         elif self.message_label.property("kind") != "error":
             self.message_label.setText("")
         self._update_buttons(problems)
@@ -177,10 +220,14 @@ class MainWindow(QMainWindow):
 
     def _update_buttons(self, problems: list[Problem] | None = None) -> None:
         problems = self.current_spec().validate() if problems is None else problems
-        busy = self._running is not None
-        self.train_button.setEnabled(self.tf_ready and not busy and not problems)
+        busy = bool(self._jobs)
+        can_start = self.tf_ready and not busy and not problems
+        self.train_button.setEnabled(can_start)
+        self.compare_button.setEnabled(can_start)
         self.train_button.setText("Train" if self.tf_ready else "Getting ready…")
         self.stop_button.setEnabled(busy)
+        self.grid.run_button.setEnabled(self._grid_job is not None or can_start)
+        self.grid.set_running(self._grid_job is not None)
 
     # Reactions -----------------------------------------------------------------------------
     def _preset_chosen(self) -> None:
@@ -202,8 +249,14 @@ class MainWindow(QMainWindow):
         self.regularization.sync(self.builder.model, self.regularization.early_stopping())
         self._check()
 
-    def _clear_weights(self) -> None:
-        self.weights.remove_runs(set(self.curves.runs))  # Clear plots clears both views
+    def apply_value(self, param: str, value: float) -> None:
+        """Put one searched value into the builder and controls (the grid's "Apply best")."""
+        spec = apply_value(self.current_spec(), param, value)
+        self.builder.set_model(spec.model)
+        self.regularization.sync(spec.model, spec.training.early_stopping)
+        self.training.set_training(spec.training)
+        self._check()
+        self.statusBar().showMessage(f"Applied {PARAMS[param]} = {value:g}. Press Train to train with it.", 10_000)
 
     @Slot(str)
     def _tf_failed(self, message: str) -> None:
@@ -215,71 +268,130 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Ready (Keras {version}). Press Train.", 8000)
         self._update_buttons()
 
-    # Training ------------------------------------------------------------------------------
-    def train(self) -> None:
-        if not self.train_button.isEnabled() or self._check():
-            return
-        spec = self.current_spec()
+    # Starting and stopping -------------------------------------------------------------------
+    def _queue(self, spec: RunSpec, label: str) -> int:
+        run_id = self.controller.train(spec)
+        self.board.names[run_id] = f"{run_id}: {label}"
+        self._jobs.append(run_id)
+        return run_id
+
+    def _started(self) -> None:
         self.message_label.setProperty("kind", None)
         self.message_label.setText("")
-        run_id = self.controller.train(spec)
-        self._run_names[run_id] = f"{run_id}: {self._run_label(spec)}"
-        self._running = run_id
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("Preparing data and model…")
         self._update_buttons()
 
+    def train(self) -> None:
+        if not self.train_button.isEnabled() or self._check():
+            return
+        spec = self.current_spec()
+        self._batch = [self._queue(spec, self._run_label(spec))]
+        self._started()
+
+    def compare(self, key: str) -> None:
+        """Queue one of the lesson's comparisons on the current training settings and data."""
+        if not self.compare_button.isEnabled() or self._check():
+            return
+        specs = comparison_specs(key, self.current_spec(), self.controlled_check.isChecked())
+        self._batch = [self._queue(spec, label) for label, spec in specs]
+        self._started()
+        self.view_tabs.setCurrentWidget(self.curves)
+
     def stop(self) -> None:
-        if self._running is not None:
-            self.controller.stop()
+        if self._jobs:
+            dropped = set(self.controller.stop())
+            self._jobs = [j for j in self._jobs if j not in dropped]
             self.progress_bar.setFormat("Stopping after this batch…")
+            self._update_buttons()
 
-    @Slot(int)
-    def _run_started_slot(self, run_id: int) -> None:
-        name = self._run_names.get(run_id, f"run {run_id}")
-        color = self.curves.start_run(run_id, name)
-        self.weights.start_run(run_id, name, color)
+    def _grid_button(self) -> None:
+        if self._grid_job is not None:
+            self.stop()
+            return
+        if not self.grid.run_button.isEnabled():
+            return
+        try:
+            base = self.current_spec().with_training(epochs=self.grid.epochs_spin.value())
+            request = GridRequest(base, self.grid.param(), self.grid.values(), self.grid.cv(),
+                                  self.grid.repeats_spin.value()).check()
+        except SpecError as exc:
+            self._show_problem("Cannot search yet: " + str(exc))
+            self.grid.fail(str(exc))
+            return
+        self._grid_job = self.controller.grid(request)
+        self._jobs.append(self._grid_job)
+        self._batch = []
+        self.grid.start(request.param, request.values, len(request.values) * (request.cv or 1) * request.repeats)
+        self._started()
 
-    @Slot(int, object)
-    def _layouts_ready(self, run_id: int, layouts: tuple) -> None:
-        self.weights.set_layouts(run_id, layouts)
+    def _job_done(self, job_id: int) -> None:
+        if job_id in self._jobs:
+            self._jobs.remove(job_id)
+        if job_id == self._grid_job:
+            self._grid_job = None
+        self._update_buttons()
 
-    @Slot(int, int, object, object)
-    def _first_kernel(self, run_id: int, epoch: int, kernel: object, image_shape: object) -> None:
-        self.weights.set_first_kernel(run_id, kernel, image_shape)
-
-    @Slot(int, object)
-    def _epoch_ended(self, run_id: int, record: EpochRecord) -> None:
-        self.curves.add_epoch(run_id, record)
-        self.weights.add_epoch(run_id, record)
-
+    # Progress and results ----------------------------------------------------------------------
     @Slot(int, object)
     def _progressed(self, run_id: int, progress: Progress) -> None:
         self.progress_bar.setValue(round(progress.fraction * 1000))
         left = progress.seconds / progress.fraction - progress.seconds if progress.fraction > 0 else 0.0
-        self.progress_bar.setFormat(f"Epoch {progress.epoch}/{progress.epochs} · about {left:.0f} s left")
+        where = f"Run {self._batch.index(run_id) + 1} of {len(self._batch)} · " if len(self._batch) > 1 \
+            and run_id in self._batch else ""
+        status = self.board.status.get(run_id)
+        patience = (f" · no better {status.monitor} for {status.wait} of {status.patience} epochs (best: "
+                    f"epoch {status.best_epoch})" if status is not None else "")
+        self.progress_bar.setFormat(f"{where}Epoch {progress.epoch}/{progress.epochs}{patience} · "
+                                    f"about {left:.0f} s left")
 
     @Slot(int, object)
     def _run_finished(self, run_id: int, record: RunRecord) -> None:
-        self.curves.finish_run(run_id)
-        self._running = None
+        self._job_done(run_id)
         self.progress_bar.setValue(1000 if record.outcome != "stopped" else self.progress_bar.value())
         test = f"test accuracy {record.test_accuracy:.3f}" if record.test_accuracy is not None else "not tested"
-        self.progress_bar.setFormat(f"{self._run_names.get(run_id)}: {test}")
-        self.statusBar().showMessage(f"{self._run_names.get(run_id)}: {record.reason}; {test}.")
-        self._update_buttons()
+        name = self.board.name(run_id)
+        self.progress_bar.setFormat(f"{name}: {test}" + (f" · {len(self._jobs)} waiting" if self._jobs else ""))
+        self.statusBar().showMessage(f"{name}: {record.reason}; {test}.")
 
     @Slot(int, str)
     def _run_failed(self, run_id: int, message: str) -> None:
-        self.curves.finish_run(run_id)
-        self._running = None
+        self._job_done(run_id)
         self.progress_bar.setFormat("Training failed")
-        self._show_error(f"{self._run_names.get(run_id, 'The run')} failed: {message}")
-        self._update_buttons()
+        self._show_error(f"{self.board.name(run_id)} failed: {message}")
+
+    @Slot(int, int, object)
+    def _grid_progressed(self, job_id: int, done: int, progress: Progress) -> None:
+        total = max(self.grid.total, 1)
+        self.progress_bar.setValue(round((done + progress.fraction) / total * 1000))
+        self.progress_bar.setFormat(f"Grid search: trial {done + 1} of {total} · epoch {progress.epoch}/"
+                                    f"{progress.epochs}")
+
+    @Slot(int, object)
+    def _grid_trial(self, job_id: int, trial: object) -> None:
+        self.grid.add_trial(trial)  # type: ignore[arg-type]
+
+    @Slot(int, object)
+    def _grid_finished(self, job_id: int, result: GridResult) -> None:
+        self._job_done(job_id)
+        self.grid.finish(result)
+        self.progress_bar.setValue(1000 if not result.cancelled else self.progress_bar.value())
+        best = f"best {result.best.value:g}" if result.best else "no trial finished"
+        self.progress_bar.setFormat(f"Grid search {'cancelled' if result.cancelled else 'done'}: {best}")
+
+    @Slot(int, str)
+    def _grid_failed(self, job_id: int, message: str) -> None:
+        self._job_done(job_id)
+        self.grid.fail(message)
+        self.progress_bar.setFormat("Grid search failed")
+        self._show_error(f"The grid search failed: {message}")
+
+    def _show_problem(self, message: str) -> None:
+        # Messages can hold paths and rules such as "<= 10": text, not markup.
+        self.message_label.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
 
     def _show_error(self, message: str) -> None:
         self.message_label.setProperty("kind", "error")
-        # Messages can hold paths and rules such as "<= 10": text, not markup.
         self.message_label.setText(f"<span style='color:#b00020'><b>{html.escape(message)}</b></span>")
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,11 +1,13 @@
-"""The training thread: one QObject worker living on one QThread, fed by queued signals.
+"""The training thread: one QObject worker living on one QThread, fed from one job queue.
 
 Everything heavy happens here: importing TensorFlow, loading data, building, fitting and
-evaluating. The worker talks back only through signals that carry plain data (frozen
-records, strings), so the GUI thread never touches a Keras object. Stopping is not a
-signal (the worker is busy inside `fit` and would not see one until it finished): the GUI
-thread calls `request_stop()`, which sets a threading.Event that the session's Keras
-callback reads before every batch.
+evaluating, single runs and grid searches alike. Jobs wait in a JobQueue and are taken one
+at a time, oldest first; each `put` is followed by one queued "work" signal, so the worker
+takes exactly one job per signal. The worker talks back only through signals that carry
+plain data (frozen records, strings), so the GUI thread never touches a Keras object.
+Stopping is not a signal (the worker is busy inside `fit` and would not see one until it
+finished): the GUI thread empties the queue and calls `request_stop()`, which sets a
+threading.Event that the session's Keras callback reads before every batch.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..core.datasets import DatasetSplit, load
 from ..core.errors import DatasetError, SpecError
+from ..core.grid_search import GridRequest
+from ..core.job_queue import Job, JobQueue
 from ..core.run_spec import DataSpec, RunSpec
 
 
@@ -41,11 +45,18 @@ class TrainingWorker(QObject):
     progressed = Signal(int, object)  # run id, Progress
     runFinished = Signal(int, object)  # run id, RunRecord
     runFailed = Signal(int, str)  # run id, message
+    earlyStopping = Signal(int, object)  # run id, EarlyStoppingStatus (after each epoch)
+    gridStarted = Signal(int, int)  # job id, number of trials
+    gridProgressed = Signal(int, int, object)  # job id, trials finished, Progress of the current one
+    gridTrial = Signal(int, object)  # job id, Trial (with its full run record)
+    gridFinished = Signal(int, object)  # job id, GridResult
+    gridFailed = Signal(int, str)  # job id, message
 
-    def __init__(self) -> None:
+    def __init__(self, queue: JobQueue) -> None:
         super().__init__()
+        self.queue = queue
         self._lock = threading.Lock()
-        self._session = None
+        self._session = None  # what request_stop() acts on: a TrainingSession or a GridSearch
         self._closing = threading.Event()
         self._data_cache: tuple[DataSpec, DatasetSplit] | None = None
 
@@ -66,26 +77,31 @@ class TrainingWorker(QObject):
             self._data_cache = (spec, load(spec))
         return self._data_cache[1]
 
-    @Slot(int, object)
-    def train(self, run_id: int, spec: RunSpec) -> None:
+    @Slot()
+    def work(self) -> None:
+        job = self.queue.take()
+        if job is None or self._closing.is_set():
+            return  # Stop emptied the queue after this job's signal was sent
+        if job.kind == "grid":
+            self._grid(job.job_id, job.payload)
+        else:
+            self._train(job.job_id, job.name, job.payload)
+
+    def _train(self, run_id: int, name: str, spec: RunSpec) -> None:
         from ..core.session import TrainingSession
 
-        if self._closing.is_set():
-            return
         self.runStarted.emit(run_id)
         try:
             data = self._data(spec.data)
             session = TrainingSession(
-                spec, data, name=f"run {run_id}",
+                spec, data, name=name,
                 on_epoch=lambda record: self.epochEnded.emit(run_id, record),
                 on_progress=lambda progress: self.progressed.emit(run_id, progress),
                 on_start=lambda layouts: self.layoutsReady.emit(run_id, layouts),
                 on_first_kernel=lambda epoch, kernel: self.firstKernel.emit(run_id, epoch, kernel,
-                                                                            data.image_shape))
-            with self._lock:
-                self._session = session
-            if self._closing.is_set():
-                session.cancel()
+                                                                            data.image_shape),
+                on_early_stopping=lambda status: self.earlyStopping.emit(run_id, status))
+            self._begin(session)
             record = session.run()
         except Exception as exc:
             traceback.print_exc()  # for whoever reads the terminal; the window gets a sentence
@@ -93,17 +109,49 @@ class TrainingWorker(QObject):
         else:
             self.runFinished.emit(run_id, record)
         finally:
-            with self._lock:
-                self._session = None
+            self._begin(None)
+
+    def _grid(self, job_id: int, request: GridRequest) -> None:
+        from ..core.grid_search import GridSearch
+
+        try:
+            data = self._data(request.base.data)
+            search = GridSearch(request.base, data, request.param, request.values, cv=request.cv,
+                                repeats=request.repeats,
+                                on_trial=lambda trial: self.gridTrial.emit(job_id, trial),
+                                on_progress=lambda done, progress: self.gridProgressed.emit(job_id, done, progress))
+            self.gridStarted.emit(job_id, search.total_trials)
+            self._begin(search)
+            result = search.run()
+        except Exception as exc:
+            traceback.print_exc()
+            self.gridFailed.emit(job_id, readable(exc))
+        else:
+            self.gridFinished.emit(job_id, result)
+        finally:
+            self._begin(None)
+
+    def _begin(self, job: object | None) -> None:
+        with self._lock:
+            self._session = job
+            if job is not None and self._closing.is_set():
+                job.cancel()  # type: ignore[attr-defined]
 
     # Called from the GUI thread -------------------------------------------------------
     def request_stop(self) -> None:
+        """End the current run within a batch (its test set is still scored), or a search."""
         with self._lock:
-            if self._session is not None:
-                self._session.request_stop()
+            job = self._session
+            if job is None:
+                return
+            if hasattr(job, "request_stop"):
+                job.request_stop()
+            else:
+                job.cancel()  # a grid search: the trials that finished are kept
 
     def cancel_all(self) -> None:
         self._closing.set()
+        self.queue.clear()
         with self._lock:
             if self._session is not None:
                 self._session.cancel()
@@ -128,17 +176,18 @@ class TrainingController(QObject):
     """Owns the training thread and its worker; the window's one handle on training."""
 
     _warmUpRequested = Signal()
-    _trainRequested = Signal(int, object)
+    _workRequested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.thread = TrainingThread()
         self.thread.setObjectName("RegStudio training")
-        self.worker = TrainingWorker()
+        self.queue = JobQueue()
+        self.worker = TrainingWorker(self.queue)
         self.worker.moveToThread(self.thread)
         # Queued connections: the slots run on the training thread.
         self._warmUpRequested.connect(self.worker.warm_up)
-        self._trainRequested.connect(self.worker.train)
+        self._workRequested.connect(self.worker.work)
         self._next_id = 0
         self._collector: GarbageCollector | None = None
 
@@ -154,13 +203,25 @@ class TrainingController(QObject):
         self.thread.start()
         self._warmUpRequested.emit()
 
-    def train(self, spec: RunSpec) -> int:
+    def _submit(self, kind: str, name: str, payload: object) -> int:
         self._next_id += 1
-        self._trainRequested.emit(self._next_id, spec)
+        self.queue.put(Job(self._next_id, kind, name, payload))
+        self._workRequested.emit()
         return self._next_id
 
-    def stop(self) -> None:
+    def train(self, spec: RunSpec, name: str | None = None) -> int:
+        """Queue one run; returns its id. Runs start in the order they were queued."""
+        return self._submit("run", name or f"run {self._next_id + 1}", spec)
+
+    def grid(self, request: GridRequest) -> int:
+        """Queue a grid search; returns its job id."""
+        return self._submit("grid", f"grid {request.param}", request)
+
+    def stop(self) -> list[int]:
+        """Drop every job still waiting and stop the current one; returns the dropped ids."""
+        dropped = [job.job_id for job in self.queue.clear()]
         self.worker.request_stop()
+        return dropped
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """End any run, stop the thread, wait for it. True if it ended in time."""

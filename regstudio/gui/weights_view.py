@@ -178,11 +178,33 @@ class WeightsView(QWidget):
         for run_id in [r for r in self.runs if r not in keep]:
             run = self.runs.pop(run_id)
             self.plot.removeItem(run.item)
-            for i in range(self.run_list.count()):
-                if self.run_list.item(i).data(Qt.ItemDataRole.UserRole) == run_id:
-                    self.run_list.takeItem(i)
-                    break
+            item = self._item_of(run_id)
+            if item is not None:
+                self.run_list.takeItem(self.run_list.row(item))
         self._update_range(follow=True)
+        self.refresh()
+
+    def _item_of(self, run_id: int) -> QListWidgetItem | None:
+        for i in range(self.run_list.count()):
+            if self.run_list.item(i).data(Qt.ItemDataRole.UserRole) == run_id:
+                return self.run_list.item(i)
+        return None
+
+    def set_shown(self, run_id: int, shown: bool) -> None:
+        """Tick or untick a run (ticking a fifth unticks the oldest, as a click would)."""
+        item = self._item_of(run_id)
+        if item is not None:
+            item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
+
+    def rename(self, run_id: int, name: str) -> None:
+        run, item = self.runs.get(run_id), self._item_of(run_id)
+        if run is None or item is None:
+            return
+        run.name = name
+        item.setText(name)
+        legend = self.plot.getPlotItem().legend
+        legend.removeItem(run.item)
+        legend.addItem(run.item, name)
         self.refresh()
 
     # Reading -------------------------------------------------------------------------------

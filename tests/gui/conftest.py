@@ -15,6 +15,8 @@ class Recorder(QObject):
     epochEnded = Signal(int, object)
     runFinished = Signal(int, object)
     runFailed = Signal(int, str)
+    gridFinished = Signal(int, object)
+    gridTrial = Signal(int, object)
 
     def __init__(self, worker):
         super().__init__()
@@ -24,6 +26,9 @@ class Recorder(QObject):
         worker.progressed.connect(self.progress)
         worker.runFinished.connect(self.finished)
         worker.runFailed.connect(self.failed)
+        worker.earlyStopping.connect(self.early)
+        worker.gridTrial.connect(self.trial)
+        worker.gridFinished.connect(self.grid_finished)
 
     @Slot(int)
     def started(self, run_id):
@@ -48,8 +53,22 @@ class Recorder(QObject):
         self.events.append(("failed", message))
         self.runFailed.emit(run_id, message)
 
+    @Slot(int, object)
+    def early(self, run_id, status):
+        self.events.append(("early", status))
+
+    @Slot(int, object)
+    def trial(self, job_id, trial):
+        self.events.append(("trial", trial))
+        self.gridTrial.emit(job_id, trial)
+
+    @Slot(int, object)
+    def grid_finished(self, job_id, result):
+        self.events.append(("grid", result))
+        self.gridFinished.emit(job_id, result)
+
     def kinds(self):
-        return [kind for kind, _ in self.events if kind != "progress"]
+        return [kind for kind, _ in self.events if kind not in ("progress", "early")]
 
 
 @pytest.fixture

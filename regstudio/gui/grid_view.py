@@ -1,0 +1,214 @@
+"""The grid search tab: choose a setting and its values, watch the validation curve grow.
+
+The chart puts the searched values across (on a log axis for strengths, learning rates and
+batch sizes) and mean accuracy up, with ±1 standard deviation over folds and seeds: the
+validation curve rises while the strength helps and falls when it starts to underfit, and
+the training curve above it shows the gap closing. The best value gets a star, and
+"Apply best" puts it into the builder. The search itself runs on the training thread; this
+view only draws the trials it is handed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.grid_search import DEFAULT_VALUES, GridPoint, GridResult, Trial, best_point, grid_points, parse_values
+from .widgets import explain
+
+PARAMS = {"l2": "L2 strength λ", "l1": "L1 strength λ", "l1l2": "L1 + L2: λ1 (λ2 = λ1 / 10)",
+          "dropout": "dropout rate", "learning_rate": "learning rate", "batch_size": "batch size"}
+LOG_SCALE = {"l1", "l2", "l1l2", "learning_rate", "batch_size"}
+VAL_COLOR, TRAIN_COLOR, BEST_COLOR = "#1f77b4", "#ff7f0e", "#f2c200"
+
+
+class GridSearchView(QWidget):
+    runRequested = Signal()  # the window reads the settings and queues the search
+    applyRequested = Signal(str, float)  # setting, best value
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.param_combo = explain(QComboBox(), "Setting to search", "Which setting to vary; everything else "
+                                   "stays as built on the left.", "gridParamCombo")
+        for key, label in PARAMS.items():
+            self.param_combo.addItem(label, key)
+        self.values_edit = explain(QLineEdit(), "Values", "The values to try, separated by spaces or commas.",
+                                   "gridValuesEdit")
+        self.folds_spin = explain(QSpinBox(), "Cross-validation folds", "k-fold cross-validation: each value "
+                                  "is trained k times, each fold validating once (stratified). Off: one "
+                                  "validation split.", "gridFoldsSpin")
+        self.folds_spin.setRange(1, 10)
+        self.folds_spin.setSpecialValueText("off")
+        self.folds_spin.setValue(3)
+        self.repeats_spin = explain(QSpinBox(), "Seeds", "Repeat everything with this many seeds, for "
+                                    "a fairer spread.", "gridRepeatsSpin")
+        self.repeats_spin.setRange(1, 20)
+        self.epochs_spin = explain(QSpinBox(), "Epochs per trial", "The lesson searches with 5 epochs per "
+                                   "trial.", "gridEpochsSpin")
+        self.epochs_spin.setRange(1, 1000)
+        self.epochs_spin.setValue(5)
+        self.run_button = explain(QPushButton("Run search"), "Run grid search", "Train every value (and fold, "
+                                  "and seed) one after another on the network built on the left.", "gridButton")
+        self.apply_button = explain(QPushButton("Apply best"), "Apply best", "Put the best value into the "
+                                    "builder, ready to train.", "applyBestButton")
+        self.apply_button.setEnabled(False)
+        self.status_label = QLabel("Choose a setting and press Run search.")
+        self.status_label.setObjectName("gridStatusLabel")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.chart = pg.PlotWidget(background="w")
+        self.chart.setObjectName("gridChart")
+        explain(self.chart, "Validation curve", "Mean accuracy against the searched value, ±1 standard "
+                "deviation. Validation rises while the setting helps and falls when it is too strong.")
+        self.chart.setLabel("left", "accuracy")
+        self.chart.showGrid(x=True, y=True, alpha=0.2)
+        self.chart.setTitle("<span style='color:#222'>Validation curve</span>")
+        self.chart.getAxis("bottom").enableAutoSIPrefix(False)
+        self.chart.addLegend(offset=(-10, -10), labelTextColor="#222")
+        # Created once; each trial only calls setData.
+        self.val_line = self.chart.plot([], [], pen=pg.mkPen(VAL_COLOR, width=2.5), symbol="o",
+                                        symbolBrush=VAL_COLOR, name="validation (best epoch), mean ± sd")
+        self.train_line = self.chart.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=1.8, style=Qt.PenStyle.DashLine),
+                                          symbol="t", symbolBrush=TRAIN_COLOR, name="training, same epoch")
+        self.val_bars = pg.ErrorBarItem(pen=pg.mkPen(VAL_COLOR, width=1.5), beam=0.06)
+        self.train_bars = pg.ErrorBarItem(pen=pg.mkPen(TRAIN_COLOR, width=1.2), beam=0.06)
+        self.best_marker = pg.ScatterPlotItem(size=24, symbol="star", pen=pg.mkPen("#222"), brush=BEST_COLOR)
+        self.best_text = pg.TextItem(color="#222", anchor=(0.5, 1.6))
+        for item in (self.val_bars, self.train_bars, self.best_marker, self.best_text):
+            self.chart.addItem(item)
+
+        self.table = explain(QTableWidget(0, 4), "Grid results", "Mean and spread per value.", "gridTable")
+        self.table.setHorizontalHeaderLabels(("value", "validation acc", "training acc", "trials"))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMaximumHeight(150)
+
+        form = QFormLayout()
+        form.addRow("Search", self.param_combo)
+        form.addRow("Values", self.values_edit)
+        row = QHBoxLayout()
+        for label, widget in (("folds", self.folds_spin), ("seeds", self.repeats_spin),
+                              ("epochs", self.epochs_spin)):
+            row.addWidget(QLabel(label))
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(self.run_button)
+        row.addWidget(self.apply_button)
+        form.addRow("Cross-validation", row)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.chart, 1)
+        layout.addWidget(self.table)
+
+        self.param_combo.currentIndexChanged.connect(self._param_chosen)
+        self.run_button.clicked.connect(self.runRequested)
+        self.apply_button.clicked.connect(self._apply)
+        self.param_: str = ""
+        self.values_: tuple[float, ...] = ()
+        self.trials: list[Trial] = []
+        self.total = 0
+        self.best: GridPoint | None = None
+        self._param_chosen()
+
+    # Settings ------------------------------------------------------------------------------
+    def param(self) -> str:
+        return self.param_combo.currentData()
+
+    def values(self) -> tuple[float, ...]:
+        """The typed values; raises SpecError naming the field if they are not numbers."""
+        return parse_values(self.values_edit.text())
+
+    def cv(self) -> int | None:
+        return self.folds_spin.value() if self.folds_spin.value() >= 2 else None
+
+    def _param_chosen(self) -> None:
+        self.values_edit.setText(" ".join(f"{v:g}" for v in DEFAULT_VALUES[self.param()]))
+
+    # Feeding -------------------------------------------------------------------------------
+    def start(self, param: str, values: tuple[float, ...], total: int) -> None:
+        self.param_, self.values_, self.total, self.trials, self.best = param, values, total, [], None
+        self.apply_button.setEnabled(False)
+        log = param in LOG_SCALE
+        self.chart.setLabel("bottom", PARAMS[param] + (" (log scale)" if log else ""))
+        self.chart.getAxis("bottom").setTicks([[(self._x(v), f"{v:g}") for v in sorted(values)]])
+        self._draw()
+        self.status_label.setText(f"Searching {PARAMS[param]}: 0 of {total} trials done…")
+
+    def add_trial(self, trial: Trial) -> None:
+        self.trials.append(trial)
+        self._draw()
+        self.status_label.setText(f"Searching {PARAMS[self.param_]}: {len(self.trials)} of {self.total} trials "
+                                  "done…")
+
+    def finish(self, result: GridResult) -> None:
+        self.trials = list(result.trials)
+        self._draw()
+        how = "cancelled; the finished trials are kept" if result.cancelled else "done"
+        best = (f" Best {PARAMS[self.param_]}: {self.best.value:g} (validation {self.best.val_mean:.4f} "
+                f"± {self.best.val_std:.4f})." if self.best else "")
+        self.status_label.setText(f"Search {how}: {len(result.trials)} of {self.total} trials in "
+                                  f"{result.seconds:.0f} s.{best}")
+
+    def fail(self, message: str) -> None:
+        self.status_label.setText(f"The search failed: {message}")
+
+    def set_running(self, running: bool) -> None:
+        self.run_button.setText("Cancel search" if running else "Run search")
+        for widget in (self.param_combo, self.values_edit, self.folds_spin, self.repeats_spin, self.epochs_spin):
+            widget.setEnabled(not running)
+        self.apply_button.setEnabled(not running and self.best is not None)
+
+    # Drawing -------------------------------------------------------------------------------
+    def _x(self, value: float) -> float:
+        return math.log10(value) if self.param_ in LOG_SCALE and value > 0 else value
+
+    def _draw(self) -> None:
+        points = grid_points(self.values_, self.trials)
+        self.best = best_point(points)
+        ordered = sorted(points, key=lambda p: p.value)
+        x = np.array([self._x(p.value) for p in ordered])
+        for line, bars, mean, std in ((self.val_line, self.val_bars, "val_mean", "val_std"),
+                                      (self.train_line, self.train_bars, "train_mean", "train_std")):
+            y = np.array([getattr(p, mean) for p in ordered])
+            line.setData(x, y)
+            bars.setData(x=x, y=y, height=2 * np.array([getattr(p, std) for p in ordered]))
+        if self.best is not None:
+            bx = self._x(self.best.value)
+            self.best_marker.setData([bx], [self.best.val_mean])
+            self.best_text.setText(f"best: {self.best.value:g}")
+            self.best_text.setPos(bx, self.best.val_mean)
+        else:
+            self.best_marker.setData([], [])
+            self.best_text.setText("")
+        self.table.setRowCount(len(ordered))
+        for r, p in enumerate(ordered):
+            mark = " ★" if p is self.best else ""
+            cells = (f"{p.value:g}{mark}", f"{p.val_mean:.4f} ± {p.val_std:.4f}",
+                     f"{p.train_mean:.4f} ± {p.train_std:.4f}", str(p.trials))
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+
+    def _apply(self) -> None:
+        if self.best is not None:
+            self.applyRequested.emit(self.param_, self.best.value)

@@ -1,0 +1,143 @@
+"""Comparisons, the runs table, grid search and export, driven in the window as a teacher would."""
+
+import csv
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from regstudio.core.comparisons import COMPARISONS
+from regstudio.core.presets import PRESETS
+from regstudio.gui.export import save_plot
+from regstudio.gui.runs_table import COLUMNS
+
+
+def choose(combo, data):
+    index = combo.findData(data)
+    assert index >= 0, data
+    combo.setCurrentIndex(index)
+
+
+def finished_records(window):
+    return [value for kind, value in window.recorder.events if kind == "finished"]
+
+
+def run_comparison(window, qtbot, key, epochs=2):
+    window.training.epochs_spin.setValue(epochs)
+    action = next(a for a in window.compare_menu.actions() if a.data() == key)
+    count = len(window.recorder.events)
+    action.trigger()
+    runs = len(COMPARISONS[key].variants)
+    qtbot.waitUntil(lambda: len([e for e in window.recorder.events[count:] if e[0] == "finished"]) == runs,
+                    timeout=120_000)
+    qtbot.waitUntil(lambda: window.train_button.isEnabled(), timeout=10_000)
+
+
+def test_the_objects_the_issue_names_exist(window):
+    for name in ("runsTable", "compareButton", "gridButton", "gridChart", "controlledCheck"):
+        assert window.findChild(QWidget, name) is not None, name
+
+
+def test_one_click_comparison_queues_the_lessons_three_runs_in_order(window, qtbot):
+    run_comparison(window, qtbot, "lesson")
+    kinds = window.recorder.kinds()
+    # One after another through one queue: each run finishes before the next starts.
+    assert [k for k in kinds if k != "epoch"] == ["started", "finished"] * 3
+    records = finished_records(window)
+    assert [r.spec.model for r in records] == [PRESETS[n].model for n in ("none", "l2", "dropout")]
+    assert {r.spec.training.seed for r in records} == {0}  # controlled: one seed
+    model = window.runs.model
+    assert [row.name for row in model.rows] == ["1: none", "2: l2", "3: dropout"]
+    assert [row.summary.test_accuracy for row in model.rows] == [r.test_accuracy for r in records]
+    shown = model.data(model.index(0, 2))
+    assert shown == f"{records[0].test_accuracy:.4f}"
+    assert len(window.curves.runs) == 3 and len(window.weights.runs) == 3
+    colors = [run.color for run in window.curves.runs.values()]
+    assert [row.color for row in model.rows] == colors and len(set(colors)) == 3
+
+
+def test_uncontrolled_comparison_gives_each_run_its_own_seed(window, qtbot):
+    window.controlled_check.setChecked(False)
+    window.training.seed_spin.setValue(7)
+    run_comparison(window, qtbot, "dropout-rates", epochs=1)
+    assert [r.spec.training.seed for r in finished_records(window)] == [7, 8, 9]
+
+
+def test_stop_during_a_comparison_drops_the_runs_still_waiting(window, qtbot):
+    window.training.epochs_spin.setValue(1000)
+    next(a for a in window.compare_menu.actions() if a.data() == "penalties").trigger()
+    with qtbot.waitSignal(window.recorder.epochEnded, timeout=60_000):
+        pass
+    with qtbot.waitSignal(window.recorder.runFinished, timeout=30_000):
+        window.stop()
+    qtbot.waitUntil(lambda: window.train_button.isEnabled(), timeout=10_000)
+    assert window.recorder.kinds().count("started") == 1
+    assert len(window.runs.model.rows) == 1 and window.runs.model.rows[0].record.outcome == "stopped"
+    assert not window.stop_button.isEnabled()
+
+
+def test_runs_table_renames_hides_sorts_and_removes(window, qtbot):
+    run_comparison(window, qtbot, "lesson", epochs=1)
+    model, proxy, view = window.runs.model, window.runs.proxy, window.runs.view
+    assert model.setData(model.index(1, 0), "  L2 run ")
+    assert window.curves.runs[2].name == "L2 run" and window.weights.runs[2].name == "L2 run"
+    assert model.rows[1].record.name == "L2 run"
+    assert not model.setData(model.index(1, 0), "   ")  # an empty name is refused, the old one kept
+    assert model.rows[1].name == "L2 run"
+
+    model.setData(model.index(0, 0), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+    assert not window.curves.runs[1].items["val_loss"].isVisible()
+    assert window.curves.runs[2].items["val_loss"].isVisible()
+
+    column = [c[0] for c in COLUMNS].index("test acc")
+    view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+    shown = [proxy.data(proxy.index(r, column)) for r in range(proxy.rowCount())]
+    assert shown == sorted(shown, reverse=True)
+    assert [r.name for r in window.runs.records_in_view_order()] == [
+        model.rows[proxy.mapToSource(proxy.index(r, 0)).row()].name for r in range(3)]
+
+    view.selectRow(0)
+    top = window.runs.selected_ids()
+    qtbot.mouseClick(window.runs.remove_button, Qt.MouseButton.LeftButton)
+    assert len(model.rows) == 2 and not (top & set(window.curves.runs)) and not (top & set(window.weights.runs))
+
+
+def test_export_writes_the_table_the_epochs_and_every_plot(window, qtbot, tmp_path):
+    run_comparison(window, qtbot, "lesson", epochs=2)
+    menu = window.export_menu
+    assert menu.runs_csv(tmp_path / "runs.csv") == 3
+    rows = list(csv.DictReader((tmp_path / "runs.csv").open()))
+    assert [r["name"] for r in rows] == ["1: none", "2: l2", "3: dropout"]
+    assert [float(r["test_accuracy"]) for r in rows] == [r.test_accuracy for r in finished_records(window)]
+    menu.histories_csv(tmp_path / "epochs.csv")
+    epochs = list(csv.DictReader((tmp_path / "epochs.csv").open()))
+    assert [(r["run"], r["epoch"]) for r in epochs][:3] == [("1: none", "1"), ("1: none", "2"), ("2: l2", "1")]
+    assert len(menu.plots()) == 4
+    for title, plot in menu.plots().items():
+        stem = title.replace(" ", "_")
+        save_plot(plot, tmp_path / f"{stem}.png")
+        assert (tmp_path / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        save_plot(plot, tmp_path / f"{stem}.svg")
+        assert "<svg" in (tmp_path / f"{stem}.svg").read_text()
+    # A folder that does not exist: said in the window, nothing raised.
+    missing = tmp_path / "no" / "such" / "runs.csv"
+    menu._done(str(missing), lambda: str(menu.runs_csv(missing)))
+    assert "Export failed" in window.message_label.text() and str(missing) in window.message_label.text()
+
+
+def test_early_stopping_is_drawn_and_counted(window, qtbot):
+    choose(window.preset_combo, "early-stopping")
+    window.regularization.patience_spin.setValue(1)
+    with qtbot.waitSignal(window.recorder.runFinished, timeout=120_000) as done:
+        window.train()
+    record = done.args[1]
+    statuses = [value for kind, value in window.recorder.events if kind == "early"]
+    assert [s.epoch for s in statuses] == [e.epoch for e in record.epochs]
+    run = window.curves.runs[done.args[0]]
+    if record.outcome == "early-stopped":
+        assert (run.best_epoch, run.stop_epoch) == (record.best_epoch, record.stop_epoch)
+        spots = run.markers["loss"].data
+        assert sorted(int(x) for x in spots["x"]) == sorted({record.best_epoch, record.stop_epoch})
+        assert "★ best epoch" in window.curves.loss_plot.getPlotItem().titleLabel.text
+    row = window.runs.model.rows[-1]
+    restored = next(e for e in record.epochs if e.epoch == record.restored_epoch)
+    assert row.summary.final_val_accuracy == restored.val_accuracy and row.summary.best_epoch == record.best_epoch

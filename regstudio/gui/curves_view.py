@@ -44,14 +44,15 @@ def _title(plot: pg.PlotWidget, title: str, key: str) -> None:
                   f"<span style='color:#666; font-size:9pt'>&nbsp;&nbsp;({key})</span>")
 
 
-def _plot(object_name: str, title: str, y_label: str, key: str = KEY) -> pg.PlotWidget:
+def _plot(object_name: str, title: str, y_label: str, key: str = KEY, legend_at: tuple[int, int] = (-10, 10)
+          ) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w")
     plot.setObjectName(object_name)
     _title(plot, title, key)
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
     plot.showGrid(x=True, y=True, alpha=0.2)
-    plot.addLegend(offset=(-10, 10), labelTextColor="#222")
+    plot.addLegend(offset=legend_at, labelTextColor="#222")
     plot.getPlotItem().getViewBox().setMouseEnabled(x=True, y=False)
     return plot
 
@@ -60,7 +61,8 @@ class CurvesView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.loss_plot = _plot("lossPlot", "Loss", "loss", KEY + " · dotted: penalty")
-        self.accuracy_plot = _plot("accuracyPlot", "Accuracy", "accuracy")
+        # Accuracy curves climb toward 1 at the top right; the legend sits below them.
+        self.accuracy_plot = _plot("accuracyPlot", "Accuracy", "accuracy", legend_at=(-10, -10))
         self.accuracy_plot.setXLink(self.loss_plot)
         explain(self.loss_plot, "Loss curves", "Training loss keeps falling when a network memorizes; "
                 "validation loss turning upward is overfitting. The dotted curve is the penalty's share.")

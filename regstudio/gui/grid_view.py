@@ -82,7 +82,7 @@ class GridSearchView(QWidget):
         self.chart.showGrid(x=True, y=True, alpha=0.2)
         self.chart.setTitle("<span style='color:#222'>Validation curve</span>")
         self.chart.getAxis("bottom").enableAutoSIPrefix(False)
-        self.chart.addLegend(offset=(-10, -10), labelTextColor="#222")
+        self.chart.addLegend(offset=(-10, 10), labelTextColor="#222")  # top right: strong values fall away
         # Created once; each trial only calls setData.
         self.val_line = self.chart.plot([], [], pen=pg.mkPen(VAL_COLOR, width=2.5), symbol="o",
                                         symbolBrush=VAL_COLOR, name="validation (best epoch), mean ± sd")
@@ -151,7 +151,13 @@ class GridSearchView(QWidget):
         self.apply_button.setEnabled(False)
         log = param in LOG_SCALE
         self.chart.setLabel("bottom", PARAMS[param] + (" (log scale)" if log else ""))
-        self.chart.getAxis("bottom").setTicks([[(self._x(v), f"{v:g}") for v in sorted(values)]])
+        ticks = [self._x(v) for v in sorted(values)]
+        self.chart.getAxis("bottom").setTicks([[(x, f"{v:g}") for x, v in zip(ticks, sorted(values), strict=True)]])
+        # A fixed frame over every value to be tried, so the curve grows into it; auto-range
+        # on items that start empty can settle on a degenerate range and stay there.
+        pad = max((ticks[-1] - ticks[0]) * 0.08, 0.05)
+        self.chart.getPlotItem().getViewBox().disableAutoRange()
+        self.chart.setXRange(ticks[0] - pad, ticks[-1] + pad, padding=0)
         self._draw()
         self.status_label.setText(f"Searching {PARAMS[param]}: 0 of {total} trials done…")
 
@@ -193,6 +199,11 @@ class GridSearchView(QWidget):
             y = np.array([getattr(p, mean) for p in ordered])
             line.setData(x, y)
             bars.setData(x=x, y=y, height=2 * np.array([getattr(p, std) for p in ordered]))
+        low = min((min(p.val_mean - p.val_std, p.train_mean - p.train_std) for p in ordered), default=0.0)
+        high = max((max(p.val_mean + p.val_std, p.train_mean + p.train_std) for p in ordered), default=1.0)
+        margin = max(0.1 * (high - low), 0.01)
+        # Extra room on top for the "best" label above its star.
+        self.chart.setYRange(max(0.0, low - margin), min(1.0, high + margin) + 2 * margin, padding=0)
         if self.best is not None:
             bx = self._x(self.best.value)
             self.best_marker.setData([bx], [self.best.val_mean])

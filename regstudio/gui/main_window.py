@@ -14,14 +14,8 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMenu,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -29,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.comparisons import COMPARISONS, comparison_specs
+from ..core.comparisons import comparison_specs
 from ..core.errors import Problem, SpecError
 from ..core.grid_search import GridRequest, GridResult, apply_value
 from ..core.presets import PRESETS, preset
@@ -43,10 +37,10 @@ from .model_builder_panel import ModelBuilderPanel
 from .regularization_panel import RegularizationPanel
 from .run_board import RunBoard
 from .runs_table import RunsPanel
+from .top_bar import TopBar
 from .training_panel import TrainingPanel
 from .training_worker import TrainingController
 from .weights_view import WeightsView
-from .widgets import explain
 
 
 def _scroll(*widgets: QWidget) -> QScrollArea:
@@ -74,6 +68,7 @@ class MainWindow(QMainWindow):
         self._jobs: list[int] = []  # queued or running, oldest first: runs and grid searches
         self._batch: list[int] = []  # the runs of the current comparison, for "run 2 of 3"
         self._grid_job: int | None = None
+        self._runs_queued = 0  # names runs 1, 2, 3... (job ids also count grid searches)
 
         start = preset("none")
         self.builder = ModelBuilderPanel(start.model)
@@ -85,56 +80,19 @@ class MainWindow(QMainWindow):
         self.runs = RunsPanel()
         self.board = RunBoard(self.curves, self.weights, self.runs, self)
 
-        self.preset_combo = explain(QComboBox(), "Preset", "Load one of the lesson's models: the same "
-                                    "network with one technique added.", "presetCombo")
-        for p in PRESETS.values():
-            self.preset_combo.addItem(f"{p.name}: {p.title}", p.name)
-            self.preset_combo.setItemData(self.preset_combo.count() - 1, f"{p.what}\nWhen: {p.when}",
-                                          Qt.ItemDataRole.ToolTipRole)
-        self.train_button = explain(QPushButton("Train"), "Train", "Train the network as set up here and "
-                                    "draw its curves next to earlier runs (Ctrl+Enter).", "trainButton")
-        self.compare_button = explain(QPushButton("Compare"), "Compare", "Train one of the lesson's comparisons "
-                                      "one run after another, with the training settings and data chosen "
-                                      "here.", "compareButton")
-        self.compare_menu = QMenu(self.compare_button)
-        for c in COMPARISONS.values():
-            action = self.compare_menu.addAction(c.title)
-            action.setToolTip(c.what)
-            action.setData(c.key)
-            action.triggered.connect(lambda _=False, key=c.key: self.compare(key))
-        self.compare_menu.setToolTipsVisible(True)
-        self.compare_button.setMenu(self.compare_menu)
-        self.controlled_check = explain(QCheckBox("Controlled"), "Controlled comparison", "Every run of a "
-                                        "comparison starts from the same initial weights and sees the same "
-                                        "validation split and batch order, so only the technique differs. "
-                                        "Off: each run gets its own seed.", "controlledCheck")
-        self.controlled_check.setChecked(True)
-        self.stop_button = explain(QPushButton("Stop"), "Stop", "End training after the current batch (the "
-                                   "test set is still scored) and drop the runs still waiting (Esc).", "stopButton")
-        self.progress_bar = explain(QProgressBar(), "Training progress", "Epochs done and time left.",
-                                    "progressBar")
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("Not started")
-        self.progress_bar.setTextVisible(True)
+        bar = TopBar()
+        self.preset_combo, self.train_button = bar.preset_combo, bar.train_button
+        self.compare_button, self.compare_menu, self.controlled_check = bar.compare_button, bar.compare_menu, \
+            bar.controlled_check
+        self.stop_button, self.progress_bar = bar.stop_button, bar.progress_bar
+        bar.compareRequested.connect(self.compare)
         self.message_label = QLabel()
         self.message_label.setObjectName("messageLabel")
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.RichText)
-        for button in (self.train_button, self.compare_button, self.stop_button):
-            button.setMinimumWidth(100)
-        self.train_button.setStyleSheet("QPushButton:enabled { font-weight: bold; }")
         self.export_menu = ExportMenu(self)
         self.runs.export_button.setMenu(self.export_menu)
 
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Preset"))
-        top.addWidget(self.preset_combo)
-        top.addWidget(self.train_button)
-        top.addWidget(self.compare_button)
-        top.addWidget(self.controlled_check)
-        top.addWidget(self.stop_button)
-        top.addWidget(self.progress_bar, 1)
         self.view_tabs = QTabWidget()
         self.view_tabs.setObjectName("viewTabs")
         self.view_tabs.addTab(self.curves, "Curves")
@@ -143,8 +101,8 @@ class MainWindow(QMainWindow):
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.view_tabs)
         right.addWidget(self.runs)
-        right.setChildrenCollapsible(False)
-        right.setSizes([640, 200])
+        right.setCollapsible(0, False)  # the table may be dragged away to give the plots room
+        right.setSizes([700, 150])
         right.setStretchFactor(0, 1)
         splitter = QSplitter()
         splitter.addWidget(_scroll(self.builder))
@@ -157,7 +115,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(2, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
-        layout.addLayout(top)
+        layout.addWidget(bar)
         layout.addWidget(self.message_label)
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
@@ -271,7 +229,8 @@ class MainWindow(QMainWindow):
     # Starting and stopping -------------------------------------------------------------------
     def _queue(self, spec: RunSpec, label: str) -> int:
         run_id = self.controller.train(spec)
-        self.board.names[run_id] = f"{run_id}: {label}"
+        self._runs_queued += 1
+        self.board.names[run_id] = f"{self._runs_queued}: {label}"
         self._jobs.append(run_id)
         return run_id
 

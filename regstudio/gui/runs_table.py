@@ -23,24 +23,27 @@ from .widgets import explain
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
-# (header, RunSummary field or None, format, tooltip)
-COLUMNS: tuple[tuple[str, str | None, str, str], ...] = (
+# (header, RunSummary field, format, tooltip). The configuration comes last and takes what
+# width is left, so the numbers never scroll out of sight.
+COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("run", "name", "", "Tick to show the run in the curves and the weight viewer; double-click to rename."),
-    ("configuration", "configuration", "", "Network, techniques and training settings."),
     ("test acc", "test_accuracy", ".4f", "Accuracy on the test set, never seen in training (with early "
      "stopping: of the restored best weights)."),
-    ("best val acc", "best_val_accuracy", ".4f", "Highest validation accuracy over the epochs."),
-    ("final train acc", "final_train_accuracy", ".4f", "Training accuracy of the weights the run ended with."),
-    ("final val acc", "final_val_accuracy", ".4f", "Validation accuracy of the weights the run ended with."),
+    ("best val", "best_val_accuracy", ".4f", "Highest validation accuracy over the epochs."),
+    ("train acc", "final_train_accuracy", ".4f", "Training accuracy of the weights the run ended with."),
+    ("val acc", "final_val_accuracy", ".4f", "Validation accuracy of the weights the run ended with."),
     ("gap", "gap", "+.3f", "Generalization gap: final training minus validation accuracy. Large means "
      "the network memorized."),
-    ("best epoch", "best_epoch", "d", "Early stopping's best epoch (its weights are restored), else the "
+    ("best ep.", "best_epoch", "d", "Best epoch: early stopping's (its weights are restored), else the "
      "epoch with the best validation accuracy."),
-    ("stop epoch", "stop_epoch", "d", "The epoch at which training ended."),
+    ("stop ep.", "stop_epoch", "d", "The epoch at which training ended."),
     ("sparsity", "sparsity", ".1%", "Share of the first layer's weights with |w| < 0.001 at the end: "
      "L1 drives it up."),
-    ("seconds", "seconds", ".1f", "Time to build, train and test."),
+    ("s", "seconds", ".1f", "Seconds to build, train and test."),
+    ("configuration", "configuration", "", "Network, techniques and training settings."),
 )
+STATUS_COLUMN = 1  # where "training…" or "failed" shows until the record arrives
+CONFIG_COLUMN = len(COLUMNS) - 1
 
 
 @dataclass
@@ -99,17 +102,17 @@ class RunsTableModel(QAbstractTableModel):
         value = getattr(row.summary, key) if row.summary is not None else None
         if role == Qt.ItemDataRole.DisplayRole:
             if row.summary is None:
-                return row.status if index.column() == 2 else ""
+                return row.status if index.column() == STATUS_COLUMN else ""
             return "–" if value is None else (value if not fmt else format(value, fmt))
         if role == SORT_ROLE:
             if isinstance(value, str):
                 return value
             return -math.inf if value is None or not math.isfinite(value) else float(value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if index.column() == 1 or row.summary is None:
+            if index.column() == CONFIG_COLUMN or row.summary is None:
                 return row.summary.configuration if row.summary else row.status
             return f"{row.name}: {row.record.reason}" if row.record else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 1:
+        if role == Qt.ItemDataRole.TextAlignmentRole and 0 < index.column() < CONFIG_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -201,8 +204,10 @@ class RunsPanel(QWidget):
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
+        header.setSectionResizeMode(CONFIG_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.remove_button = explain(QPushButton("Remove"), "Remove runs", "Remove the selected runs from "
                                      "the table and the plots (Delete).", "removeRunsButton")
         self.export_button = explain(QPushButton("Export"), "Export", "Save the runs table or every epoch of "

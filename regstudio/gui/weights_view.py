@@ -59,6 +59,7 @@ class WeightsView(QWidget):
         super().__init__(parent)
         self.runs: dict[int, RunWeights] = {}
         self._stale = False  # records arrived while hidden; drawn when shown
+        self._legend_ids: tuple[int, ...] | None = None  # the runs the legend lists now
         self.layer_combo = explain(QComboBox(), "Layer", "Which weights to look at: a layer's kernel (the "
                                    "weights the penalties act on) or its bias.", "layerCombo")
         self.layer_combo.setMinimumContentsLength(16)
@@ -135,7 +136,7 @@ class WeightsView(QWidget):
     def start_run(self, run_id: int, name: str, color: str) -> None:
         run = RunWeights(run_id, name, color)
         run.item = self.plot.plot([], [], stepMode="center", pen=pg.mkPen(color, width=2),
-                                  brush=QBrush(QColor(color).lighter(170)), fillLevel=None, name=name)
+                                  brush=QBrush(QColor(color).lighter(170)), fillLevel=None)
         self.runs[run_id] = run
         item = QListWidgetItem(name)
         item.setData(Qt.ItemDataRole.UserRole, run_id)
@@ -202,9 +203,7 @@ class WeightsView(QWidget):
             return
         run.name = name
         item.setText(name)
-        legend = self.plot.getPlotItem().legend
-        legend.removeItem(run.item)
-        legend.addItem(run.item, name)
+        self._legend_ids = None  # relabel on the next redraw
         self.refresh()
 
     # Reading -------------------------------------------------------------------------------
@@ -261,13 +260,24 @@ class WeightsView(QWidget):
         self.redraw()
         self.extras.redraw(self.selected(), self.layer(), self.epsilon_spin.value())
 
+    def _sync_legend(self, drawn: list[RunWeights]) -> None:
+        """List only the runs drawn: pyqtgraph shows hidden items with a strike-through icon."""
+        ids = tuple(run.run_id for run in drawn)
+        if ids == self._legend_ids:
+            return  # scrubbing: nothing to do
+        legend = self.plot.getPlotItem().legend
+        legend.clear()
+        for run in drawn:
+            legend.addItem(run.item, run.name)
+        self._legend_ids = ids
+
     @Slot()
     def redraw(self) -> None:
         """The histogram, its sparsity line and table at the chosen epoch (cheap: scrubbing)."""
         name, epoch, zoom = self.layer(), self.epoch_slider.value(), self.zoom_check.isChecked()
         epsilon = self.epsilon_spin.value()
         chosen = {run.run_id for run in self.selected()}
-        rows, parts = [], []
+        rows, parts, drawn = [], [], []
         for run in self.runs.values():
             layout = run.layout(name)
             if run.run_id not in chosen or layout is None or not run.epochs:
@@ -278,10 +288,12 @@ class WeightsView(QWidget):
             # Log mode cannot show 0; an empty bin is drawn as 1 weight, a value no layer has.
             run.item.setData(edges, np.maximum(counts, 1) if self.log_check.isChecked() else counts)
             run.item.setVisible(True)
+            drawn.append(run)
             share = stats.sparsity_below(epsilon)
             parts.append(f"<span style='color:{run.color}'>■</span> {run.name}: <b>{share:.1%}</b>")
             rows.append((run.name, f"{share:.1%}", f"{stats.l1:.4g}", f"{stats.l2:.4g}", f"{stats.max_abs:.4g}",
                          f"{stats.mean:.3g}", f"{stats.std:.3g}"))
+        self._sync_legend(drawn)
         total = self.epoch_slider.maximum()
         self.epoch_label.setText(f"{epoch} of {total}" if parts else "no epochs yet")
         self.sparsity_label.setText(f"Weights with |w| &lt; {epsilon:.2g} in {name}: " + " · ".join(parts)

@@ -48,7 +48,7 @@ def test_one_click_comparison_queues_the_lessons_three_runs_in_order(window, qtb
     model = window.runs.model
     assert [row.name for row in model.rows] == ["1: none", "2: l2", "3: dropout"]
     assert [row.summary.test_accuracy for row in model.rows] == [r.test_accuracy for r in records]
-    shown = model.data(model.index(0, 2))
+    shown = model.data(model.index(0, [c[0] for c in COLUMNS].index("test acc")))
     assert shown == f"{records[0].test_accuracy:.4f}"
     assert len(window.curves.runs) == 3 and len(window.weights.runs) == 3
     colors = [run.color for run in window.curves.runs.values()]

@@ -127,9 +127,10 @@ def run_grid(args: argparse.Namespace) -> int:
         raise UsageError(f"--repeats {args.repeats}: at least 1")
     data_spec = _data_spec(args)
     base = _preset_on_data(args.preset, data_spec, args.seed).with_training(epochs=args.epochs)
-    from .core.grid_search import GridSearch
+    from .core.grid_search import GridRequest, GridSearch
 
-    search_values = args.values or DEFAULT_VALUES[args.param]
+    search_values = tuple(args.values or DEFAULT_VALUES[args.param])
+    GridRequest(base, args.param, search_values, args.cv, args.repeats).check()  # before loading anything
     data = load(data_spec)
     search = GridSearch(base, data, args.param, search_values, cv=args.cv, repeats=args.repeats,
                         on_trial=lambda t: print(f"  {args.param} = {t.value:g}"

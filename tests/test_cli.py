@@ -60,7 +60,7 @@ def test_grid_prints_the_results_table_and_the_best_value(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["grid", "--param", "momentum"], "invalid choice: 'momentum'"),
     (["grid", "--param", "l2", "--cv", "11"], "--cv 11: cross-validation takes 2 to 10 folds"),
-    (["grid", "--param", "dropout", "--values", "0.5", "1.2"], "rate = 1.2"),
+    (["grid", "--param", "dropout", "--values", "0.5", "1.2"], "grid.values = 1.2: a share in [0, 1)"),
 ])
 def test_grid_bad_arguments(argv, message, capsys):
     assert main(argv) == 2

@@ -63,7 +63,7 @@ def test_grid_requests_are_checked_before_they_are_queued(small_spec):
     problems = [str(p) for p in GridRequest(small_spec, "l2", (1e-3, -1.0), cv=11, repeats=0).problems()]
     assert any(p.startswith("grid.cv = 11") for p in problems)
     assert any(p.startswith("grid.repeats = 0") for p in problems)
-    assert any("(grid value -1)" in p for p in problems)
+    assert any(p.startswith("grid.values = -1.0: a finite strength >= 0") for p in problems)
     assert str(GridRequest(small_spec, "batch_size", (32.5,)).problems()[0]).startswith("grid.values = 32.5")
     assert GridRequest(small_spec, "l2", ()).problems()[0].field == "grid.values"
 

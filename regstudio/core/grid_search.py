@@ -131,8 +131,9 @@ class GridRequest:
             if self.param == "batch_size" and value != int(value):
                 found.append(Problem("grid.values", value, "whole numbers for the batch size"))
                 continue
-            found += [replace(p, field=f"{p.field} (grid value {value:g})")
-                      for p in apply_value(self.base, self.param, value).validate()]
+            wrong = apply_value(self.base, self.param, value).validate()
+            if wrong:  # once per value, though it may be wrong on every layer it is put on
+                found.append(Problem("grid.values", value, f"{wrong[0].allowed} (as {wrong[0].field})"))
         return found
 
     def check(self) -> GridRequest:
@@ -170,14 +171,10 @@ class GridSearch:
     def __init__(self, base: RunSpec, data: DatasetSplit, param: str, values: Sequence[float] | None = None,
                  cv: int | None = None, repeats: int = 1, on_trial: Callable[[Trial], None] | None = None,
                  on_progress: Callable[[int, Progress], None] | None = None, progress_interval: float = 0.25):
-        self.base, self.data, self.param = base.check(), data, param
+        self.base, self.data, self.param = base, data, param
         self.values = tuple(values or DEFAULT_VALUES[param])
-        for value in self.values:
-            apply_value(base, param, value).check()  # every value is valid before anything trains
-        if repeats < 1:
-            raise ValueError(f"repeats = {repeats}: at least 1")
-        if cv is not None and not 2 <= cv <= 10:
-            raise ValueError(f"cv = {cv}: cross-validation takes 2 to 10 folds")
+        # Every value is valid before anything trains; the same rules the window checks.
+        GridRequest(base, param, self.values, cv, repeats).check()
         self.cv, self.repeats, self.on_trial = cv, repeats, on_trial
         self.on_progress = on_progress  # (trials finished before this one, progress within it)
         self.progress_interval = progress_interval

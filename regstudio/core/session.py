@@ -25,7 +25,7 @@ from .errors import Problem, SpecError
 from .model_builder import build_model, make_optimizer
 from .records import DatasetSummary, EpochRecord, RunRecord
 from .run_spec import RunSpec
-from .tf_runtime import import_keras, versions
+from .tf_runtime import build_state_eagerly, import_keras, release_memory, versions
 from .training_callback import (
     EarlyStoppingStatus,
     EpochWatch,
@@ -133,6 +133,7 @@ class TrainingSession:
         model = build_model(self.spec.model, d.n_features, d.n_classes, seed=t.seed)
         model.compile(optimizer=make_optimizer(t.optimizer, t.learning_rate),
                       loss="categorical_crossentropy", metrics=["accuracy"])
+        build_state_eagerly(model, d.n_features, d.n_classes)
         layouts = self._layouts(model)
         watch = EpochWatch(self._stop, self._cancel, [])
         batches = math.ceil(len(fit_idx) / t.batch_size)
@@ -164,11 +165,14 @@ class TrainingSession:
         test_seconds = time.perf_counter() - test_started
 
         outcome, reason, best, stop_at, restored = self._outcome(watch, early)
+        params = int(model.count_params())
+        del model, callbacks, early, train_ds, val_ds, test_ds
+        release_memory()  # runs follow each other in one process all lesson long
         return RunRecord(
             name=self.name, spec=self.spec,
             dataset=DatasetSummary(d.name, len(fit_idx), len(val_idx), len(d.x_test), d.n_features,
                                    d.class_names, d.image_shape, d.source),
-            params=int(model.count_params()), layouts=tuple(layouts), epochs=tuple(watch.epochs),
+            params=params, layouts=tuple(layouts), epochs=tuple(watch.epochs),
             outcome=outcome, reason=reason, best_epoch=best, stop_epoch=stop_at,
             restored_epoch=restored, test_loss=test_loss, test_accuracy=test_accuracy,
             build_seconds=build_seconds, train_seconds=train_seconds, test_seconds=test_seconds,

@@ -57,6 +57,42 @@ def import_keras() -> Any:
         return keras
 
 
+def build_state_eagerly(model: Any, n_features: int, n_classes: int) -> None:
+    """Create the optimizer's, metrics' and loss's variables now, outside any traced function.
+
+    Keras otherwise creates them lazily while tracing the first training step, and
+    TensorFlow wraps each such variable's initialization in a conditional whose graphs it
+    never frees: about 28 of them per model, the larger part of the memory a run would
+    leave behind (tensorflow issue 62854). Keras does exactly this build itself under a
+    distribution strategy; with a Keras that lacks the method, training works as before.
+    """
+    import numpy as np
+
+    build = getattr(model, "_symbolic_build", None)
+    if build is None:
+        return
+    # Only shapes and dtypes are read: two rows of zeros stand for a batch.
+    build(data_batch=(np.zeros((2, n_features), np.float32), np.zeros((2, n_classes), np.float32)))
+    if model.optimizer is not None and not model.optimizer.built:
+        model.optimizer.build(model.trainable_variables)
+
+
+def release_memory() -> None:
+    """After a run: drop TensorFlow's cached kernels and give freed heap back to the system.
+
+    No garbage collection here: this runs on the training thread, and collecting there
+    could finalize Qt objects that belong to the GUI thread (see TrainingController).
+    """
+    from tensorflow.python.eager import context
+
+    context.context().clear_kernel_cache()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, say): nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def versions() -> dict[str, str]:
     """Versions of what a run depended on, for its record."""
     import platform

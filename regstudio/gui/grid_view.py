@@ -179,6 +179,10 @@ class GridSearchView(QWidget):
     def fail(self, message: str) -> None:
         self.status_label.setText(f"The search failed: {message}")
 
+    def refuse(self, message: str) -> None:
+        """Settings that cannot be searched: said here, nothing is queued."""
+        self.status_label.setText(f"Cannot search yet: {message}")
+
     def set_running(self, running: bool) -> None:
         self.run_button.setText("Cancel search" if running else "Run search")
         for widget in (self.param_combo, self.values_edit, self.folds_spin, self.repeats_spin, self.epochs_spin):

@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         self.train_button.clicked.connect(self.train)
         self.stop_button.clicked.connect(self.stop)
         self.grid.runRequested.connect(self._grid_button)
-        self.grid.applyRequested.connect(self.apply_value)
+        self.grid.applyRequested.connect(self.apply_grid_value)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.train)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
 
@@ -207,7 +207,7 @@ class MainWindow(QMainWindow):
         self.regularization.sync(self.builder.model, self.regularization.early_stopping())
         self._check()
 
-    def apply_value(self, param: str, value: float) -> None:
+    def apply_grid_value(self, param: str, value: float) -> None:
         """Put one searched value into the builder and controls (the grid's "Apply best")."""
         spec = apply_value(self.current_spec(), param, value)
         self.builder.set_model(spec.model)
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
                                   self.grid.repeats_spin.value()).check()
         except SpecError as exc:
             self._show_problem("Cannot search yet: " + str(exc))
-            self.grid.fail(str(exc))
+            self.grid.refuse(str(exc))
             return
         self._grid_job = self.controller.grid(request)
         self._jobs.append(self._grid_job)

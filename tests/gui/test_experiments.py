@@ -141,3 +141,67 @@ def test_early_stopping_is_drawn_and_counted(window, qtbot):
     row = window.runs.model.rows[-1]
     restored = next(e for e in record.epochs if e.epoch == record.restored_epoch)
     assert row.summary.final_val_accuracy == restored.val_accuracy and row.summary.best_epoch == record.best_epoch
+
+
+def start_grid(window, qtbot, param, values, folds, epochs):
+    grid = window.grid
+    choose(grid.param_combo, param)
+    grid.values_edit.setText(values)
+    grid.folds_spin.setValue(folds)
+    grid.epochs_spin.setValue(epochs)
+    window.view_tabs.setCurrentWidget(grid)
+    qtbot.mouseClick(grid.run_button, Qt.MouseButton.LeftButton)
+    assert grid.run_button.text() == "Cancel search" and not window.train_button.isEnabled()
+
+
+def test_grid_search_draws_the_validation_curve_and_applies_the_best(window, qtbot):
+    grid = window.grid
+    with qtbot.waitSignal(window.recorder.gridFinished, timeout=120_000) as done:
+        start_grid(window, qtbot, "l2", "1e-4, 1", folds=2, epochs=2)
+    result = done.args[1]
+    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1e-4, 1), (1.0, 0), (1.0, 1)]
+    x, y = grid.val_line.getData()
+    assert list(x) == [-4.0, 0.0]  # log10 of the values: a log axis
+    assert list(y) == [p.val_mean for p in result.points]
+    best = result.best
+    assert list(grid.best_marker.data["x"]) == [grid._x(best.value)] and grid.table.rowCount() == 2
+    assert "★" in grid.table.item([p.value for p in result.points].index(best.value), 0).text()
+    assert grid.apply_button.isEnabled() and grid.run_button.text() == "Run search"
+    qtbot.mouseClick(grid.apply_button, Qt.MouseButton.LeftButton)
+    regs = {layer.regularizer for layer in window.builder.model.layers}
+    assert {(r.kind, r.l2) for r in regs} == {("l2", best.value)}
+    assert window.regularization.penalty_combo.currentData() == "l2"
+    assert window.train_button.isEnabled()
+
+
+def test_cancel_mid_grid_keeps_the_finished_trials(window, qtbot):
+    trials = window.recorder.gridTrial
+    with qtbot.waitSignal(trials, timeout=120_000):
+        start_grid(window, qtbot, "dropout", "0.2 0.5 0.7", folds=3, epochs=30)
+    with qtbot.waitSignal(window.recorder.gridFinished, timeout=60_000) as done:
+        qtbot.mouseClick(window.grid.run_button, Qt.MouseButton.LeftButton)  # now "Cancel search"
+    result = done.args[1]
+    assert result.cancelled and 1 <= len(result.trials) < 9
+    assert len(window.grid.trials) == len(result.trials) and "cancelled" in window.grid.status_label.text()
+    assert window.train_button.isEnabled() and not window.stop_button.isEnabled()
+
+
+def test_bad_grid_values_are_explained_not_queued(window, qtbot):
+    window.grid.values_edit.setText("0.1 lots")
+    qtbot.mouseClick(window.grid.run_button, Qt.MouseButton.LeftButton)
+    assert "grid.values = '0.1 lots'" in window.grid.status_label.text()  # plain text; the label above escapes
+    assert "Cannot search yet: grid.values" in window.message_label.text()
+    assert window.grid.run_button.text() == "Run search" and len(window.controller.queue) == 0
+    choose(window.grid.param_combo, "dropout")
+    window.grid.values_edit.setText("0.5 1.5")
+    qtbot.mouseClick(window.grid.run_button, Qt.MouseButton.LeftButton)
+    assert window.grid.status_label.text() == ("Cannot search yet: grid.values = 1.5: a share in [0, 1): 0.2 to 0.5 "
+                                               "is typical (as layers[1].rate)")
+
+
+def test_progress_counts_the_patience_used(window):
+    from regstudio.core.training_callback import EarlyStoppingStatus, Progress
+
+    window.board.early_stopping(9, EarlyStoppingStatus(12, 9, 0.31, 3, 5, "val_loss"))
+    window._progressed(9, Progress(13, 100, 2, 8, 4.0, 0.3))
+    assert "no better val_loss for 3 of 5 epochs (best: epoch 9)" in window.progress_bar.format()

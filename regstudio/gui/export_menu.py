@@ -31,6 +31,11 @@ class ExportMenu(QMenu):
         self.addSeparator()
         for title, plot in self.plots().items():
             self.addAction(f"{title} as PNG or SVG…", lambda t=title, p=plot: self._ask_plot(t, p))
+            # A right click on a plot offers pyqtgraph's "Export...", whose SVG writer fails on
+            # what Qt 6.10+ generates (pyqtgraph issue 3485); it opens this save dialog instead.
+            action = plot.scene().contextMenu[0]
+            action.triggered.disconnect()
+            action.triggered.connect(lambda _=False, t=title, p=plot: self._ask_plot(t, p))
 
     def plots(self) -> dict[str, pg.PlotWidget]:
         w = self.window_

@@ -93,21 +93,23 @@ class MainWindow(QMainWindow):
         self.export_menu = ExportMenu(self)
         self.runs.export_button.setMenu(self.export_menu)
 
+        # The runs table sits under the curves, the view it is about; the Weights and Grid
+        # search tabs have tables of their own and need the full height.
+        self.curves_page = QSplitter(Qt.Orientation.Vertical)
+        self.curves_page.addWidget(self.curves)
+        self.curves_page.addWidget(self.runs)
+        self.curves_page.setCollapsible(0, False)  # the table may be dragged away to give the plots room
+        self.curves_page.setSizes([620, 200])
+        self.curves_page.setStretchFactor(0, 1)
         self.view_tabs = QTabWidget()
         self.view_tabs.setObjectName("viewTabs")
-        self.view_tabs.addTab(self.curves, "Curves")
+        self.view_tabs.addTab(self.curves_page, "Curves")
         self.view_tabs.addTab(self.weights, "Weights")
         self.view_tabs.addTab(self.grid, "Grid search")
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.view_tabs)
-        right.addWidget(self.runs)
-        right.setCollapsible(0, False)  # the table may be dragged away to give the plots room
-        right.setSizes([700, 150])
-        right.setStretchFactor(0, 1)
         splitter = QSplitter()
         splitter.addWidget(_scroll(self.builder))
         splitter.addWidget(_scroll(self.regularization, self.training))
-        splitter.addWidget(right)
+        splitter.addWidget(self.view_tabs)
         splitter.setChildrenCollapsible(False)
         # The control columns get the width their controls need (their scroll areas' minimum,
         # so nothing is clipped); the plots get the rest.
@@ -255,7 +257,7 @@ class MainWindow(QMainWindow):
         specs = comparison_specs(key, self.current_spec(), self.controlled_check.isChecked())
         self._batch = [self._queue(spec, label) for label, spec in specs]
         self._started()
-        self.view_tabs.setCurrentWidget(self.curves)
+        self.view_tabs.setCurrentWidget(self.curves_page)
 
     def stop(self) -> None:
         if self._jobs:

@@ -205,3 +205,15 @@ def test_progress_counts_the_patience_used(window):
     window.board.early_stopping(9, EarlyStoppingStatus(12, 9, 0.31, 3, 5, "val_loss"))
     window._progressed(9, Progress(13, 100, 2, 8, 4.0, 0.3))
     assert "no better val_loss for 3 of 5 epochs (best: epoch 9)" in window.progress_bar.format()
+
+
+def test_a_right_click_export_on_a_plot_opens_our_save_dialog(window, monkeypatch):
+    from regstudio.gui import export_menu
+
+    asked = []
+    monkeypatch.setattr(export_menu.QFileDialog, "getSaveFileName",
+                        lambda *args, **kwargs: (asked.append(args[1]), ("", ""))[1])
+    for plot in window.export_menu.plots().values():
+        plot.scene().contextMenu[0].trigger()
+    assert asked == ["Export loss plot", "Export accuracy plot", "Export weight histogram",
+                     "Export grid search chart"]

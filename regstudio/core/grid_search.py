@@ -115,6 +115,10 @@ class GridRequest:
     cv: int | None = None
     repeats: int = 1
 
+    @property
+    def total_trials(self) -> int:
+        return len(self.values) * (self.cv or 1) * self.repeats
+
     def problems(self) -> list[Problem]:
         if self.param not in DEFAULT_VALUES:
             return [Problem("grid.param", self.param, "one of " + ", ".join(DEFAULT_VALUES))]
@@ -174,7 +178,7 @@ class GridSearch:
         self.base, self.data, self.param = base, data, param
         self.values = tuple(values or DEFAULT_VALUES[param])
         # Every value is valid before anything trains; the same rules the window checks.
-        GridRequest(base, param, self.values, cv, repeats).check()
+        self.request = GridRequest(base, param, self.values, cv, repeats).check()
         self.cv, self.repeats, self.on_trial = cv, repeats, on_trial
         self.on_progress = on_progress  # (trials finished before this one, progress within it)
         self.progress_interval = progress_interval
@@ -184,13 +188,15 @@ class GridSearch:
 
     @property
     def total_trials(self) -> int:
-        return len(self.values) * (self.cv or 1) * self.repeats
+        return self.request.total_trials
 
     def cancel(self) -> None:
         self._cancel.set()
         with self._lock:
             if self._session is not None:
                 self._session.cancel()
+
+    request_stop = cancel  # a search stopped by the user keeps the trials that finished
 
     def run(self) -> GridResult:
         from .session import TrainingSession

@@ -75,7 +75,7 @@ class ExportMenu(QMenu):
         try:
             what = save()
         except ExportError as exc:
-            self.window_._show_error(f"Export failed: {exc}")
+            self.window_.show_error(f"Export failed: {exc}")
             return
         self._folder = str(Path(path).parent)
         self.window_.statusBar().showMessage(f"Saved {what} to {path}", 8000)

@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _tf_failed(self, message: str) -> None:
-        self._show_error(f"TensorFlow could not load: {message}")
+        self.show_error(f"TensorFlow could not load: {message}")
 
     @Slot(str)
     def _tf_ready(self, version: str) -> None:
@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
         self._grid_job = self.controller.grid(request)
         self._jobs.append(self._grid_job)
         self._batch = []
-        self.grid.start(request.param, request.values, len(request.values) * (request.cv or 1) * request.repeats)
+        self.grid.start(request.param, request.values, request.total_trials)
         self._started()
 
     def _job_done(self, job_id: int) -> None:
@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
     def _run_failed(self, run_id: int, message: str) -> None:
         self._job_done(run_id)
         self.progress_bar.setFormat("Training failed")
-        self._show_error(f"{self.board.name(run_id)} failed: {message}")
+        self.show_error(f"{self.board.name(run_id)} failed: {message}")
 
     @Slot(int, int, object)
     def _grid_progressed(self, job_id: int, done: int, progress: Progress) -> None:
@@ -345,13 +345,13 @@ class MainWindow(QMainWindow):
         self._job_done(job_id)
         self.grid.fail(message)
         self.progress_bar.setFormat("Grid search failed")
-        self._show_error(f"The grid search failed: {message}")
+        self.show_error(f"The grid search failed: {message}")
 
     def _show_problem(self, message: str) -> None:
         # Messages can hold paths and rules such as "<= 10": text, not markup.
         self.message_label.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
 
-    def _show_error(self, message: str) -> None:
+    def show_error(self, message: str) -> None:
         self.message_label.setProperty("kind", "error")
         self.message_label.setText(f"<span style='color:#b00020'><b>{html.escape(message)}</b></span>")
 

@@ -46,7 +46,6 @@ class TrainingWorker(QObject):
     runFinished = Signal(int, object)  # run id, RunRecord
     runFailed = Signal(int, str)  # run id, message
     earlyStopping = Signal(int, object)  # run id, EarlyStoppingStatus (after each epoch)
-    gridStarted = Signal(int, int)  # job id, number of trials
     gridProgressed = Signal(int, int, object)  # job id, trials finished, Progress of the current one
     gridTrial = Signal(int, object)  # job id, Trial (with its full run record)
     gridFinished = Signal(int, object)  # job id, GridResult
@@ -120,7 +119,6 @@ class TrainingWorker(QObject):
                                 repeats=request.repeats,
                                 on_trial=lambda trial: self.gridTrial.emit(job_id, trial),
                                 on_progress=lambda done, progress: self.gridProgressed.emit(job_id, done, progress))
-            self.gridStarted.emit(job_id, search.total_trials)
             self._begin(search)
             result = search.run()
         except Exception as exc:
@@ -141,13 +139,8 @@ class TrainingWorker(QObject):
     def request_stop(self) -> None:
         """End the current run within a batch (its test set is still scored), or a search."""
         with self._lock:
-            job = self._session
-            if job is None:
-                return
-            if hasattr(job, "request_stop"):
-                job.request_stop()
-            else:
-                job.cancel()  # a grid search: the trials that finished are kept
+            if self._session is not None:
+                self._session.request_stop()
 
     def cancel_all(self) -> None:
         self._closing.set()

@@ -42,6 +42,7 @@ VAL_COLOR, TRAIN_COLOR, BEST_COLOR = "#1f77b4", "#ff7f0e", "#f2c200"
 class GridSearchView(QWidget):
     runRequested = Signal()  # the window reads the settings and queues the search
     applyRequested = Signal(str, float)  # setting, best value
+    trialsRequested = Signal(object)  # tuple of Trials: to be shown as runs, epoch by epoch
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -69,6 +70,10 @@ class GridSearchView(QWidget):
         self.apply_button = explain(QPushButton("Apply best"), "Apply best", "Put the best value into the "
                                     "builder, ready to train.", "applyBestButton")
         self.apply_button.setEnabled(False)
+        self.trials_button = explain(QPushButton("Show trials as runs"), "Show trials as runs", "Add every "
+                                     "trial of the value selected in the table below (the best one if none "
+                                     "is) to the runs table and the curves, epoch by epoch.", "showTrialsButton")
+        self.trials_button.setEnabled(False)
         self.status_label = QLabel("Choose a setting and press Run search.")
         self.status_label.setObjectName("gridStatusLabel")
         self.status_label.setWordWrap(True)
@@ -91,7 +96,7 @@ class GridSearchView(QWidget):
         self.val_bars = pg.ErrorBarItem(pen=pg.mkPen(VAL_COLOR, width=1.5), beam=0.06)
         self.train_bars = pg.ErrorBarItem(pen=pg.mkPen(TRAIN_COLOR, width=1.2), beam=0.06)
         self.best_marker = pg.ScatterPlotItem(size=24, symbol="star", pen=pg.mkPen("#222"), brush=BEST_COLOR)
-        self.best_text = pg.TextItem(color="#222", anchor=(0.5, 1.6))
+        self.best_text = pg.TextItem(color="#222", anchor=(-0.15, 1.3))  # above right, clear of the bar
         for item in (self.val_bars, self.train_bars, self.best_marker, self.best_text):
             self.chart.addItem(item)
 
@@ -99,6 +104,8 @@ class GridSearchView(QWidget):
         self.table.setHorizontalHeaderLabels(("value", "validation acc", "training acc", "trials"))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setMaximumHeight(150)
 
@@ -113,6 +120,7 @@ class GridSearchView(QWidget):
         row.addStretch(1)
         row.addWidget(self.run_button)
         row.addWidget(self.apply_button)
+        row.addWidget(self.trials_button)
         form.addRow("Cross-validation", row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -124,6 +132,7 @@ class GridSearchView(QWidget):
         self.param_combo.currentIndexChanged.connect(self._param_chosen)
         self.run_button.clicked.connect(self.runRequested)
         self.apply_button.clicked.connect(self._apply)
+        self.trials_button.clicked.connect(self._show_trials)
         self.param_: str = ""
         self.values_: tuple[float, ...] = ()
         self.trials: list[Trial] = []
@@ -188,6 +197,7 @@ class GridSearchView(QWidget):
         for widget in (self.param_combo, self.values_edit, self.folds_spin, self.repeats_spin, self.epochs_spin):
             widget.setEnabled(not running)
         self.apply_button.setEnabled(not running and self.best is not None)
+        self.trials_button.setEnabled(not running and bool(self.trials))
 
     # Drawing -------------------------------------------------------------------------------
     def _x(self, value: float) -> float:
@@ -223,6 +233,19 @@ class GridSearchView(QWidget):
                      f"{p.train_mean:.4f} ± {p.train_std:.4f}", str(p.trials))
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
+
+    def chosen_value(self) -> float | None:
+        """The value selected in the results table, else the best one."""
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            return sorted(p.value for p in grid_points(self.values_, self.trials))[rows[0].row()]
+        return self.best.value if self.best is not None else None
+
+    def _show_trials(self) -> None:
+        value = self.chosen_value()
+        chosen = tuple(t for t in self.trials if t.value == value)
+        if chosen:
+            self.trialsRequested.emit(chosen)
 
     def _apply(self) -> None:
         if self.best is not None:

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.stop_button.clicked.connect(self.stop)
         self.grid.runRequested.connect(self._grid_button)
         self.grid.applyRequested.connect(self.apply_grid_value)
+        self.grid.trialsRequested.connect(self.show_trials)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.train)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
 
@@ -217,6 +218,17 @@ class MainWindow(QMainWindow):
         self.training.set_training(spec.training)
         self._check()
         self.statusBar().showMessage(f"Applied {PARAMS[param]} = {value:g}. Press Train to train with it.", 10_000)
+
+    def show_trials(self, trials: tuple) -> None:
+        """Grid trials in the runs table and curves: every epoch of each was recorded."""
+        seeds = len({t.repeat for t in trials}) > 1
+        for trial in trials:
+            self._runs_queued += 1
+            where = f", fold {trial.fold + 1}" if trial.fold is not None else ""
+            seed = f", seed {trial.record.spec.training.seed}" if seeds else ""
+            name = f"{self._runs_queued}: {trial.record.name}{where}{seed}"  # "4: l2=0.001, fold 2"
+            self.board.add_finished(self.controller.new_id(), name, trial.record)
+        self.view_tabs.setCurrentWidget(self.curves_page)
 
     @Slot(str)
     def _tf_failed(self, message: str) -> None:

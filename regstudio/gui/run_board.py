@@ -77,6 +77,15 @@ class RunBoard(QObject):
         self.runs.model.fail(run_id, message)
         self.status.pop(run_id, None)
 
+    def add_finished(self, run_id: int, name: str, record: RunRecord) -> None:
+        """Show a run that trained elsewhere (a grid search trial) as if it had just finished."""
+        self.names[run_id] = name
+        self.started(run_id)
+        self.layouts(run_id, record.layouts)
+        for epoch in record.epochs:
+            self.epoch(run_id, epoch)
+        self.finished(run_id, record)
+
     # From the table -----------------------------------------------------------------------
     def remove(self, run_ids: set[int]) -> None:
         """Remove finished runs everywhere; a run still training stays."""

@@ -196,9 +196,13 @@ class TrainingController(QObject):
         self.thread.start()
         self._warmUpRequested.emit()
 
-    def _submit(self, kind: str, name: str, payload: object) -> int:
+    def new_id(self) -> int:
+        """A run or job id never used before (also for finished records shown as runs)."""
         self._next_id += 1
-        self.queue.put(Job(self._next_id, kind, name, payload))
+        return self._next_id
+
+    def _submit(self, kind: str, name: str, payload: object) -> int:
+        self.queue.put(Job(self.new_id(), kind, name, payload))
         self._workRequested.emit()
         return self._next_id
 

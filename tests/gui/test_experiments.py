@@ -1,6 +1,7 @@
 """Comparisons, the runs table, grid search and export, driven in the window as a teacher would."""
 
 import csv
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -167,6 +168,20 @@ def test_grid_search_draws_the_validation_curve_and_applies_the_best(window, qtb
     assert list(grid.best_marker.data["x"]) == [grid._x(best.value)] and grid.table.rowCount() == 2
     assert "★" in grid.table.item([p.value for p in result.points].index(best.value), 0).text()
     assert grid.apply_button.isEnabled() and grid.run_button.text() == "Run search"
+    # Every trial's history can be opened as runs: the value picked in the table, else the best.
+    qtbot.mouseClick(grid.trials_button, Qt.MouseButton.LeftButton)
+    best_trials = [t for t in result.trials if t.value == best.value]
+    rows = window.runs.model.rows
+    assert len(rows) == len(best_trials) == 2
+    for trial, row in zip(best_trials, rows, strict=True):
+        assert row.record == replace(trial.record, name=row.name)  # the trial's own record, renamed
+    assert [row.name for row in rows] == [f"1: l2={best.value:g}, fold 1", f"2: l2={best.value:g}, fold 2"]
+    assert window.curves.points(next(iter(window.curves.runs)), "val_loss") == 2
+    other = [p.value for p in sorted(result.points, key=lambda p: p.value)].index(
+        next(p.value for p in result.points if p.value != best.value))
+    grid.table.selectRow(other)
+    qtbot.mouseClick(grid.trials_button, Qt.MouseButton.LeftButton)
+    assert len(rows) == 4 and rows[-1].record.spec != rows[0].record.spec
     qtbot.mouseClick(grid.apply_button, Qt.MouseButton.LeftButton)
     regs = {layer.regularizer for layer in window.builder.model.layers}
     assert {(r.kind, r.l2) for r in regs} == {("l2", best.value)}

@@ -68,8 +68,8 @@ def via_window(runs: int, epochs: int) -> list[float]:
     class Watcher(QObject):
         @Slot(str)
         def ready(self, version: str) -> None:
-            for spec in specs(runs, epochs):
-                controller.train(spec)  # all queued at once: the queue runs them in turn
+            for i, spec in enumerate(specs(runs, epochs)):
+                controller.train(spec, f"run {i + 1}")  # all queued at once: the queue runs them in turn
 
         @Slot(int, object)
         def finished(self, run_id: int, record: object) -> None:

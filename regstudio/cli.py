@@ -130,12 +130,11 @@ def run_grid(args: argparse.Namespace) -> int:
     from .core.grid_search import GridRequest, GridSearch
 
     search_values = tuple(args.values or DEFAULT_VALUES[args.param])
-    GridRequest(base, args.param, search_values, args.cv, args.repeats).check()  # before loading anything
+    request = GridRequest(base, args.param, search_values, args.cv, args.repeats).check()  # before loading
     data = load(data_spec)
-    search = GridSearch(base, data, args.param, search_values, cv=args.cv, repeats=args.repeats,
-                        on_trial=lambda t: print(f"  {args.param} = {t.value:g}"
-                                                 + (f", fold {t.fold + 1}" if t.fold is not None else "")
-                                                 + f": best validation accuracy {t.val_accuracy:.4f}", flush=True))
+    search = GridSearch.of(request, data, on_trial=lambda t: print(
+        f"  {args.param} = {t.value:g}" + (f", fold {t.fold + 1}" if t.fold is not None else "")
+        + f": best validation accuracy {t.val_accuracy:.4f}", flush=True))
     how = f"{args.cv}-fold cross-validation" if args.cv else "one validation split"
     print(f"{data.describe()}\nSearching {args.param} over {', '.join(f'{v:g}' for v in search_values)} "
           f"from preset {args.preset}, {args.epochs} epochs per trial, {how}, {args.repeats} seed(s)...",

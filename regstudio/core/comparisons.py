@@ -78,5 +78,3 @@ def comparison_specs(key: str, base: RunSpec, controlled: bool = True) -> list[t
         out.append((variant.label, spec.check()))
     return out
 
-
-__all__ = ["COMPARISONS", "Comparison", "Variant", "comparison_specs"]

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .datasets.split import DatasetSplit
 from .errors import Problem, SpecError
@@ -175,16 +176,19 @@ class GridSearch:
     def __init__(self, base: RunSpec, data: DatasetSplit, param: str, values: Sequence[float] | None = None,
                  cv: int | None = None, repeats: int = 1, on_trial: Callable[[Trial], None] | None = None,
                  on_progress: Callable[[int, Progress], None] | None = None, progress_interval: float = 0.25):
-        self.base, self.data, self.param = base, data, param
-        self.values = tuple(values or DEFAULT_VALUES[param])
         # Every value is valid before anything trains; the same rules the window checks.
-        self.request = GridRequest(base, param, self.values, cv, repeats).check()
-        self.cv, self.repeats, self.on_trial = cv, repeats, on_trial
+        self.request = GridRequest(base, param, tuple(values or DEFAULT_VALUES[param]), cv, repeats).check()
+        self.data, self.on_trial = data, on_trial
         self.on_progress = on_progress  # (trials finished before this one, progress within it)
         self.progress_interval = progress_interval
         self._cancel = threading.Event()
         self._session = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, request: GridRequest, data: DatasetSplit, **callbacks: Any) -> GridSearch:
+        """The search a GridRequest describes (how the window and the CLI start one)."""
+        return cls(request.base, data, request.param, request.values, request.cv, request.repeats, **callbacks)
 
     @property
     def total_trials(self) -> int:
@@ -201,20 +205,21 @@ class GridSearch:
     def run(self) -> GridResult:
         from .session import TrainingSession
 
+        r = self.request
         started = time.perf_counter()
         trials: list[Trial] = []
-        for repeat in range(self.repeats):
-            seed = self.base.training.seed + repeat
-            splits = (stratified_folds(self.data.y_train, self.cv, seed) if self.cv else [None])
-            for value in self.values:
-                spec = apply_value(self.base, self.param, value).with_training(seed=seed)
+        for repeat in range(r.repeats):
+            seed = r.base.training.seed + repeat
+            splits = (stratified_folds(self.data.y_train, r.cv, seed) if r.cv else [None])
+            for value in r.values:
+                spec = apply_value(r.base, r.param, value).with_training(seed=seed)
                 for fold, folds in enumerate(splits):
                     if self._cancel.is_set():
                         break
                     done = len(trials)
                     report = (None if self.on_progress is None
                               else lambda progress, done=done: self.on_progress(done, progress))
-                    session = TrainingSession(spec, self.data, name=f"{self.param}={value:g}", folds=folds,
+                    session = TrainingSession(spec, self.data, name=f"{r.param}={value:g}", folds=folds,
                                               on_progress=report, progress_interval=self.progress_interval)
                     with self._lock:
                         self._session = session
@@ -224,9 +229,9 @@ class GridSearch:
                     if self._cancel.is_set() or not record.epochs:
                         break  # a trial cut short is not a result
                     val, train = _score(record)
-                    trial = Trial(value, fold if self.cv else None, repeat, val, train, record)
+                    trial = Trial(value, fold if r.cv else None, repeat, val, train, record)
                     trials.append(trial)
                     if self.on_trial is not None:
                         self.on_trial(trial)
-        return GridResult(self.param, self.values, self.cv, self.repeats, tuple(trials),
+        return GridResult(r.param, r.values, r.cv, r.repeats, tuple(trials),
                           self._cancel.is_set(), time.perf_counter() - started)

@@ -9,8 +9,11 @@ same batches. Evaluation runs the same code, so validation gets `val_penalty` to
 from __future__ import annotations
 
 import functools
+import zlib
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from .model_spec import Activation, BatchNorm, Dense, Dropout, ModelSpec
 
@@ -129,10 +132,6 @@ def initial_weight_seed(seed: int, layer_name: str) -> int:
     has it with the same shape, so a comparison measures the technique, not the luck of
     the draw.
     """
-    import zlib
-
-    import numpy as np
-
     return int(np.random.SeedSequence([seed, zlib.crc32(layer_name.encode())]).generate_state(1)[0] >> 1)
 
 

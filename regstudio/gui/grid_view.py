@@ -133,8 +133,8 @@ class GridSearchView(QWidget):
         self.run_button.clicked.connect(self.runRequested)
         self.apply_button.clicked.connect(self._apply)
         self.trials_button.clicked.connect(self._show_trials)
-        self.param_: str = ""
-        self.values_: tuple[float, ...] = ()
+        self.searched_param: str = ""
+        self.searched_values: tuple[float, ...] = ()
         self.trials: list[Trial] = []
         self.total = 0
         self.best: GridPoint | None = None
@@ -156,7 +156,7 @@ class GridSearchView(QWidget):
 
     # Feeding -------------------------------------------------------------------------------
     def start(self, param: str, values: tuple[float, ...], total: int) -> None:
-        self.param_, self.values_, self.total, self.trials, self.best = param, values, total, [], None
+        self.searched_param, self.searched_values, self.total, self.trials, self.best = param, values, total, [], None
         self.apply_button.setEnabled(False)
         log = param in LOG_SCALE
         self.chart.setLabel("bottom", PARAMS[param] + (" (log scale)" if log else ""))
@@ -173,14 +173,14 @@ class GridSearchView(QWidget):
     def add_trial(self, trial: Trial) -> None:
         self.trials.append(trial)
         self._draw()
-        self.status_label.setText(f"Searching {PARAMS[self.param_]}: {len(self.trials)} of {self.total} trials "
+        self.status_label.setText(f"Searching {PARAMS[self.searched_param]}: {len(self.trials)} of {self.total} trials "
                                   "done…")
 
     def finish(self, result: GridResult) -> None:
         self.trials = list(result.trials)
         self._draw()
         how = "cancelled; the finished trials are kept" if result.cancelled else "done"
-        best = (f" Best {PARAMS[self.param_]}: {self.best.value:g} (validation {self.best.val_mean:.4f} "
+        best = (f" Best {PARAMS[self.searched_param]}: {self.best.value:g} (validation {self.best.val_mean:.4f} "
                 f"± {self.best.val_std:.4f})." if self.best else "")
         self.status_label.setText(f"Search {how}: {len(result.trials)} of {self.total} trials in "
                                   f"{result.seconds:.0f} s.{best}")
@@ -201,10 +201,10 @@ class GridSearchView(QWidget):
 
     # Drawing -------------------------------------------------------------------------------
     def _x(self, value: float) -> float:
-        return math.log10(value) if self.param_ in LOG_SCALE and value > 0 else value
+        return math.log10(value) if self.searched_param in LOG_SCALE and value > 0 else value
 
     def _draw(self) -> None:
-        points = grid_points(self.values_, self.trials)
+        points = grid_points(self.searched_values, self.trials)
         self.best = best_point(points)
         ordered = sorted(points, key=lambda p: p.value)
         x = np.array([self._x(p.value) for p in ordered])
@@ -238,7 +238,7 @@ class GridSearchView(QWidget):
         """The value selected in the results table, else the best one."""
         rows = self.table.selectionModel().selectedRows()
         if rows:
-            return sorted(p.value for p in grid_points(self.values_, self.trials))[rows[0].row()]
+            return sorted(p.value for p in grid_points(self.searched_values, self.trials))[rows[0].row()]
         return self.best.value if self.best is not None else None
 
     def _show_trials(self) -> None:
@@ -249,4 +249,4 @@ class GridSearchView(QWidget):
 
     def _apply(self) -> None:
         if self.best is not None:
-            self.applyRequested.emit(self.param_, self.best.value)
+            self.applyRequested.emit(self.searched_param, self.best.value)

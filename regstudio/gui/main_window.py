@@ -68,7 +68,6 @@ class MainWindow(QMainWindow):
         self._jobs: list[int] = []  # queued or running, oldest first: runs and grid searches
         self._batch: list[int] = []  # the runs of the current comparison, for "run 2 of 3"
         self._grid_job: int | None = None
-        self._runs_queued = 0  # names runs 1, 2, 3... (job ids also count grid searches)
 
         start = preset("none")
         self.builder = ModelBuilderPanel(start.model)
@@ -223,11 +222,10 @@ class MainWindow(QMainWindow):
         """Grid trials in the runs table and curves: every epoch of each was recorded."""
         seeds = len({t.repeat for t in trials}) > 1
         for trial in trials:
-            self._runs_queued += 1
             where = f", fold {trial.fold + 1}" if trial.fold is not None else ""
             seed = f", seed {trial.record.spec.training.seed}" if seeds else ""
-            name = f"{self._runs_queued}: {trial.record.name}{where}{seed}"  # "4: l2=0.001, fold 2"
-            self.board.add_finished(self.controller.new_id(), name, trial.record)
+            label = f"{trial.record.name}{where}{seed}"  # "l2=0.001, fold 2"
+            self.board.add_finished(self.controller.new_id(), label, trial.record)
         self.view_tabs.setCurrentWidget(self.curves_page)
 
     @Slot(str)
@@ -242,9 +240,9 @@ class MainWindow(QMainWindow):
 
     # Starting and stopping -------------------------------------------------------------------
     def _queue(self, spec: RunSpec, label: str) -> int:
-        run_id = self.controller.train(spec)
-        self._runs_queued += 1
-        self.board.names[run_id] = f"{self._runs_queued}: {label}"
+        name = self.board.next_name(label)
+        run_id = self.controller.train(spec, name)
+        self.board.names[run_id] = name
         self._jobs.append(run_id)
         return run_id
 

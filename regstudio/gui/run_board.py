@@ -23,6 +23,7 @@ class RunBoard(QObject):
         super().__init__(parent)
         self.curves, self.weights, self.runs = curves, weights, runs
         self.names: dict[int, str] = {}  # run id -> name, set when the run is queued
+        self._numbered = 0  # runs are numbered 1, 2, 3... in the order they were named
         self.status: dict[int, EarlyStoppingStatus] = {}  # the latest, for runs with early stopping
         model = runs.model
         model.shownChanged.connect(self._shown_changed)
@@ -32,6 +33,11 @@ class RunBoard(QObject):
 
     def name(self, run_id: int) -> str:
         return self.names.get(run_id, f"run {run_id}")
+
+    def next_name(self, label: str) -> str:
+        """"4: l2": the next run number and what the run is; the table, legends and record use it."""
+        self._numbered += 1
+        return f"{self._numbered}: {label}"
 
     def records(self) -> list[RunRecord]:
         """Finished runs in the order the table shows them."""
@@ -77,9 +83,9 @@ class RunBoard(QObject):
         self.runs.model.fail(run_id, message)
         self.status.pop(run_id, None)
 
-    def add_finished(self, run_id: int, name: str, record: RunRecord) -> None:
+    def add_finished(self, run_id: int, label: str, record: RunRecord) -> None:
         """Show a run that trained elsewhere (a grid search trial) as if it had just finished."""
-        self.names[run_id] = name
+        self.names[run_id] = self.next_name(label)
         self.started(run_id)
         self.layouts(run_id, record.layouts)
         for epoch in record.epochs:

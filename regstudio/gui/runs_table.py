@@ -55,6 +55,7 @@ class RunRow:
     record: RunRecord | None = None
     summary: RunSummary | None = None
     status: str = "training…"  # shown in the number columns until the record arrives
+    problem: str = ""  # why the run failed, as its tooltip
 
 
 class RunsTableModel(QAbstractTableModel):
@@ -109,8 +110,10 @@ class RunsTableModel(QAbstractTableModel):
                 return value
             return -math.inf if value is None or not math.isfinite(value) else float(value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if index.column() == CONFIG_COLUMN or row.summary is None:
-                return row.summary.configuration if row.summary else row.status
+            if row.summary is None:
+                return row.problem or row.status
+            if index.column() == CONFIG_COLUMN:
+                return row.summary.configuration
             return f"{row.name}: {row.record.reason}" if row.record else None
         if role == Qt.ItemDataRole.TextAlignmentRole and 0 < index.column() < CONFIG_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -154,7 +157,7 @@ class RunsTableModel(QAbstractTableModel):
     def fail(self, run_id: int, message: str) -> None:
         row = self.row_of(run_id)
         if row is not None:
-            row.status = "failed"
+            row.status, row.problem = "failed", message
             self._changed(run_id)
 
     def remove(self, run_ids: set[int]) -> None:
@@ -163,12 +166,6 @@ class RunsTableModel(QAbstractTableModel):
                 self.beginRemoveRows(QModelIndex(), i, i)
                 del self.rows[i]
                 self.endRemoveRows()
-
-    def set_shown(self, run_id: int, shown: bool) -> None:
-        row = self.row_of(run_id)
-        if row is not None and row.shown != shown:
-            self.setData(self.index(self.rows.index(row), 0), Qt.CheckState.Checked if shown
-                         else Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
 
     # Reading -----------------------------------------------------------------------------
     def row_of(self, run_id: int) -> RunRow | None:

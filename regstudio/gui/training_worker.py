@@ -115,10 +115,8 @@ class TrainingWorker(QObject):
 
         try:
             data = self._data(request.base.data)
-            search = GridSearch(request.base, data, request.param, request.values, cv=request.cv,
-                                repeats=request.repeats,
-                                on_trial=lambda trial: self.gridTrial.emit(job_id, trial),
-                                on_progress=lambda done, progress: self.gridProgressed.emit(job_id, done, progress))
+            search = GridSearch.of(request, data, on_trial=lambda trial: self.gridTrial.emit(job_id, trial),
+                                   on_progress=lambda done, progress: self.gridProgressed.emit(job_id, done, progress))
             self._begin(search)
             result = search.run()
         except Exception as exc:
@@ -202,13 +200,14 @@ class TrainingController(QObject):
         return self._next_id
 
     def _submit(self, kind: str, name: str, payload: object) -> int:
-        self.queue.put(Job(self.new_id(), kind, name, payload))
+        job = Job(self.new_id(), kind, name, payload)
+        self.queue.put(job)
         self._workRequested.emit()
-        return self._next_id
+        return job.job_id
 
-    def train(self, spec: RunSpec, name: str | None = None) -> int:
-        """Queue one run; returns its id. Runs start in the order they were queued."""
-        return self._submit("run", name or f"run {self._next_id + 1}", spec)
+    def train(self, spec: RunSpec, name: str) -> int:
+        """Queue one run under `name` (its record's name); returns its id. Runs start in queue order."""
+        return self._submit("run", name, spec)
 
     def grid(self, request: GridRequest) -> int:
         """Queue a grid search; returns its job id."""

@@ -168,5 +168,7 @@ def build_model(spec: ModelSpec, input_dim: int, n_classes: int, seed: int | Non
 def make_optimizer(name: str, learning_rate: float) -> Any:
     from keras import optimizers
 
+    from .tf_runtime import skip_single_device_all_reduce
+
     cls = {"adam": optimizers.Adam, "sgd": optimizers.SGD, "rmsprop": optimizers.RMSprop}[name]
-    return cls(learning_rate=learning_rate)
+    return skip_single_device_all_reduce(cls(learning_rate=learning_rate))

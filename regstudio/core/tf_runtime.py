@@ -77,6 +77,24 @@ def build_state_eagerly(model: Any, n_features: int, n_classes: int) -> None:
         model.optimizer.build(model.trainable_variables)
 
 
+def skip_single_device_all_reduce(optimizer: Any) -> Any:
+    """Stop an optimizer from "summing" its gradients across one device; returns it.
+
+    Keras passes every step's gradients through the distribution strategy's all-reduce,
+    even with no strategy, where the sum over one replica is the gradients themselves.
+    TensorFlow implements that all-reduce with `tf.custom_gradient`, which, each time the
+    training step is traced, registers a gradient function in a process-wide registry and
+    never removes it. That function holds the traced step's graph, so every run used to
+    leave its whole training graph behind (about 4 MB; bench/soak.py). Under a real
+    strategy, or with a Keras that has no such method, the optimizer is left as it is.
+    """
+    import tensorflow as tf
+
+    if not tf.distribute.has_strategy() and hasattr(optimizer, "_all_reduce_sum_gradients"):
+        optimizer._all_reduce_sum_gradients = list  # one replica: the gradients, unchanged
+    return optimizer
+
+
 def release_memory() -> None:
     """After a run: drop TensorFlow's cached kernels and give freed heap back to the system.
 

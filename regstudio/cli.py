@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     grid.add_argument("--preset", default="none", help="the model to start from (default: none)")
     grid.add_argument("--cv", type=int, help="k-fold cross-validation, k from 2 to 10")
     grid.add_argument("--repeats", type=int, default=1, help="repeat with this many seeds")
+    grid.add_argument("--score", choices=("accuracy", "loss"), default="accuracy",
+                      help="best by the best validation accuracy (default, the lesson's rule) or by the "
+                           "lowest validation loss, penalty left out")
     grid.add_argument("--dataset", default="mnist-5k")
     grid.add_argument("--epochs", type=int, default=5, help="epochs per trial (default: 5, as the lesson)")
     grid.add_argument("--seed", type=int, default=0)
@@ -127,26 +130,28 @@ def run_grid(args: argparse.Namespace) -> int:
         raise UsageError(f"--repeats {args.repeats}: at least 1")
     data_spec = _data_spec(args)
     base = _preset_on_data(args.preset, data_spec, args.seed).with_training(epochs=args.epochs)
-    from .core.grid_search import GridRequest, GridSearch
+    from .core.grid_search import SCORES, GridRequest, GridSearch
 
     search_values = tuple(args.values or DEFAULT_VALUES[args.param])
-    request = GridRequest(base, args.param, search_values, args.cv, args.repeats).check()  # before loading
+    request = GridRequest(base, args.param, search_values, args.cv, args.repeats, args.score).check()  # before loading
+    score = SCORES[args.score]
     data = load(data_spec)
     search = GridSearch.of(request, data, on_trial=lambda t: print(
         f"  {args.param} = {t.value:g}" + (f", fold {t.fold + 1}" if t.fold is not None else "")
-        + f": best validation accuracy {t.val_accuracy:.4f}", flush=True))
+        + f": {score.label} {t.val_score:.4f}", flush=True))
     how = f"{args.cv}-fold cross-validation" if args.cv else "one validation split"
     print(f"{data.describe()}\nSearching {args.param} over {', '.join(f'{v:g}' for v in search_values)} "
           f"from preset {args.preset}, {args.epochs} epochs per trial, {how}, {args.repeats} seed(s)...",
           flush=True)
     result = search.run()
-    header = f"{args.param:>10}{'val acc (mean ± sd)':>24}{'train acc (mean ± sd)':>25}{'trials':>8}"
+    short = "acc" if args.score == "accuracy" else "loss"
+    header = f"{args.param:>10}{f'val {short} (mean ± sd)':>24}{f'train {short} (mean ± sd)':>25}{'trials':>8}"
     print("\n" + header + "\n" + "-" * len(header))
     for p in result.points:
         print(f"{p.value:>10g}{f'{p.val_mean:.4f} ± {p.val_std:.4f}':>24}"
               f"{f'{p.train_mean:.4f} ± {p.train_std:.4f}':>25}{p.trials:>8}")
     if result.best is not None:
-        print(f"\nBest {args.param}: {result.best.value:g} (mean best validation accuracy "
+        print(f"\nBest {args.param}: {result.best.value:g} (mean {score.label} "
               f"{result.best.val_mean:.4f}); {result.seconds:.0f} s in all.")
     if args.json:
         args.json.write_text(records_to_json([t.record for t in result.trials]), encoding="utf-8")

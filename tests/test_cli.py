@@ -57,6 +57,16 @@ def test_grid_prints_the_results_table_and_the_best_value(tmp_path, capsys):
     assert len(json.loads(out_file.read_text())["runs"]) == 4
 
 
+def test_grid_scored_by_loss_names_the_score(capsys):
+    code = main(["grid", "--param", "l2", "--values", "1e-4", "1", "--dataset", "blobs", "--epochs", "2",
+                 "--score", "loss"])
+    out = capsys.readouterr().out
+    assert code == 0 and "val loss (mean ± sd)" in out and "lowest validation loss" in out
+    losses = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()
+              if line.strip().startswith(("0.0001 ", "1 "))}
+    assert f"Best l2: {min(losses, key=losses.get)} " in out  # the lower loss wins
+
+
 @pytest.mark.parametrize("argv, message", [
     (["grid", "--param", "momentum"], "invalid choice: 'momentum'"),
     (["grid", "--param", "l2", "--cv", "11"], "--cv 11: cross-validation takes 2 to 10 folds"),

@@ -30,7 +30,7 @@ def test_grid_with_cross_validation_trains_every_fold_and_reports_mean_and_sprea
     assert seen == list(result.trials) and not result.cancelled
     for trial in result.trials:
         assert trial.record.dataset.n_val == 80 and len(trial.record.epochs) == 2  # 240 examples, 3 folds
-        assert trial.val_accuracy == max(e.val_accuracy for e in trial.record.epochs)
+        assert trial.val_score == max(e.val_accuracy for e in trial.record.epochs)
     points = result.points
     assert [p.trials for p in points] == [3, 3] and all(p.val_std >= 0 for p in points)
     assert result.best in points
@@ -76,3 +76,32 @@ def test_grid_reports_progress_within_each_trial(small_spec, blobs):
     search.run()
     assert sorted({done for done, _ in seen}) == [0, 1, 2, 3]  # every trial reported, counted in order
     assert {epoch for _, epoch in seen} == {1, 2}
+
+
+def test_scored_by_loss_the_lowest_validation_data_loss_wins(small_spec, blobs):
+    result = GridSearch(small_spec.with_training(epochs=3), blobs, "l2", [1e-4, 0.3], score="loss").run()
+    assert result.score == "loss"
+    for trial in result.trials:
+        epochs = trial.record.epochs
+        best = min(epochs, key=lambda e: e.val_data_loss)
+        # The data part only: a strong penalty must not count against its own strength.
+        assert trial.val_score == best.val_data_loss and trial.train_score == best.data_loss
+        assert best.val_data_loss < best.val_loss
+    assert result.best == min(result.points, key=lambda p: p.val_mean)
+
+
+def test_the_best_point_follows_the_score_and_never_is_nan():
+    from regstudio.core.grid_search import GridPoint, best_point
+
+    points = [GridPoint(0.1, 0.9, 0.0, 0.95, 0.0, 1), GridPoint(0.2, 0.3, 0.0, 0.2, 0.0, 1),
+              GridPoint(0.3, float("nan"), 0.0, float("nan"), 0.0, 1)]
+    assert best_point(points).value == 0.1
+    assert best_point(points, "loss").value == 0.2
+    assert best_point(points[2:], "loss") is None
+
+
+def test_an_unknown_score_is_refused_by_name(small_spec):
+    from regstudio.core.grid_search import GridRequest
+
+    problem = GridRequest(small_spec, "l2", (1e-3,), score="f1").problems()[0]
+    assert str(problem).startswith("grid.score = 'f1': one of accuracy, loss")

@@ -1,8 +1,9 @@
 """Search one setting over a few values, as the lesson does, with optional cross-validation.
 
-Each trial is one TrainingSession; its score is the best validation accuracy it reached
-(the lesson's rule), and the training accuracy of that same epoch is kept beside it so
-the chart can show under- and overfitting. With `cv = k`, every value is trained k times,
+Each trial is one TrainingSession. Its score is, by default, the best validation accuracy
+it reached (the lesson's rule); it can be the lowest validation loss instead (see SCORES).
+The training figure of that same epoch is kept beside it so the chart can show under- and
+overfitting. With `cv = k`, every value is trained k times,
 each fold validating once; `repeats` adds runs with other seeds. Every trial's full run
 record is kept: its per-epoch history too.
 """
@@ -22,7 +23,7 @@ from .errors import Problem, SpecError
 from .folds import stratified_folds
 from .model_spec import Regularizer
 from .presets import with_dropout, with_regularizer
-from .records import RunRecord
+from .records import EpochRecord, RunRecord
 from .run_spec import RunSpec
 from .training_callback import Progress
 
@@ -49,13 +50,45 @@ def apply_value(spec: RunSpec, param: str, value: float) -> RunSpec:
     raise ValueError(f"unknown setting {param!r}; choose from {', '.join(DEFAULT_VALUES)}")
 
 
+def _best_accuracy(epochs: Sequence[EpochRecord]) -> tuple[float, float]:
+    best = max(epochs, key=lambda e: e.val_accuracy)
+    return best.val_accuracy, best.accuracy
+
+
+def _lowest_loss(epochs: Sequence[EpochRecord]) -> tuple[float, float]:
+    # A diverged epoch (nan loss) is never the best one.
+    best = min(epochs, key=lambda e: e.val_data_loss if math.isfinite(e.val_data_loss) else math.inf)
+    return best.val_data_loss, best.data_loss
+
+
+@dataclass(frozen=True)
+class GridScore:
+    """What a trial is scored by: one figure from its best epoch, and which way is better."""
+
+    key: str
+    label: str  # names the trial's score in a sentence: "best validation accuracy 0.92"
+    measure: str  # names the chart's vertical axis and the table's columns
+    higher_is_better: bool
+    of: Callable[[Sequence[EpochRecord]], tuple[float, float]]  # (validation, training at that epoch)
+
+
+# The loss score leaves the penalty out (data loss): the penalty grows with the strength
+# being searched, so counting it would mark strong regularization down for its own
+# penalty rather than for its predictions. Loss also shows overfitting that accuracy
+# hides: an overconfident network's validation loss climbs while its accuracy holds.
+SCORES: dict[str, GridScore] = {
+    "accuracy": GridScore("accuracy", "best validation accuracy", "accuracy", True, _best_accuracy),
+    "loss": GridScore("loss", "lowest validation loss", "loss (penalty left out)", False, _lowest_loss),
+}
+
+
 @dataclass(frozen=True)
 class Trial:
     value: float
     fold: int | None
     repeat: int
-    val_accuracy: float  # best over the epochs
-    train_accuracy: float  # at that same epoch
+    val_score: float  # at the trial's best epoch, by the search's GridScore
+    train_score: float  # the training figure at that same epoch
     record: RunRecord
 
 
@@ -78,6 +111,7 @@ class GridResult:
     trials: tuple[Trial, ...]
     cancelled: bool
     seconds: float
+    score: str = "accuracy"
 
     @property
     def points(self) -> tuple[GridPoint, ...]:
@@ -85,7 +119,7 @@ class GridResult:
 
     @property
     def best(self) -> GridPoint | None:
-        return best_point(self.points)
+        return best_point(self.points, self.score)
 
 
 def grid_points(values: Sequence[float], trials: Sequence[Trial]) -> tuple[GridPoint, ...]:
@@ -95,15 +129,18 @@ def grid_points(values: Sequence[float], trials: Sequence[Trial]) -> tuple[GridP
         done = [t for t in trials if t.value == value]
         if not done:
             continue
-        val = [t.val_accuracy for t in done]
-        train = [t.train_accuracy for t in done]
+        val = [t.val_score for t in done]
+        train = [t.train_score for t in done]
         out.append(GridPoint(value, statistics.fmean(val), _spread(val), statistics.fmean(train),
                              _spread(train), len(done)))
     return tuple(out)
 
 
-def best_point(points: Sequence[GridPoint]) -> GridPoint | None:
-    return max(points, key=lambda p: p.val_mean, default=None)
+def best_point(points: Sequence[GridPoint], score: str = "accuracy") -> GridPoint | None:
+    """The point with the best mean validation score; points whose mean is nan never win."""
+    sign = 1.0 if SCORES[score].higher_is_better else -1.0
+    finite = [p for p in points if math.isfinite(p.val_mean)]
+    return max(finite, key=lambda p: sign * p.val_mean, default=None)
 
 
 @dataclass(frozen=True)
@@ -115,6 +152,7 @@ class GridRequest:
     values: tuple[float, ...]
     cv: int | None = None
     repeats: int = 1
+    score: str = "accuracy"
 
     @property
     def total_trials(self) -> int:
@@ -124,6 +162,8 @@ class GridRequest:
         if self.param not in DEFAULT_VALUES:
             return [Problem("grid.param", self.param, "one of " + ", ".join(DEFAULT_VALUES))]
         found = self.base.validate()
+        if self.score not in SCORES:
+            found.append(Problem("grid.score", self.score, "one of " + ", ".join(SCORES)))
         if not self.values:
             found.append(Problem("grid.values", "", "at least one value, e.g. 1e-4 1e-3 1e-2 1e-1"))
         if len(set(self.values)) != len(self.values):
@@ -165,19 +205,15 @@ def _spread(values: list[float]) -> float:
     return statistics.stdev(values) if len(values) > 1 else 0.0
 
 
-def _score(record: RunRecord) -> tuple[float, float]:
-    best = max(record.epochs, key=lambda e: e.val_accuracy)
-    return best.val_accuracy, best.accuracy
-
-
 class GridSearch:
     """Runs the trials one after another; `cancel()` from any thread keeps what finished."""
 
     def __init__(self, base: RunSpec, data: DatasetSplit, param: str, values: Sequence[float] | None = None,
-                 cv: int | None = None, repeats: int = 1, on_trial: Callable[[Trial], None] | None = None,
+                 cv: int | None = None, repeats: int = 1, score: str = "accuracy",
+                 on_trial: Callable[[Trial], None] | None = None,
                  on_progress: Callable[[int, Progress], None] | None = None, progress_interval: float = 0.25):
         # Every value is valid before anything trains; the same rules the window checks.
-        self.request = GridRequest(base, param, tuple(values or DEFAULT_VALUES[param]), cv, repeats).check()
+        self.request = GridRequest(base, param, tuple(values or DEFAULT_VALUES[param]), cv, repeats, score).check()
         self.data, self.on_trial = data, on_trial
         self.on_progress = on_progress  # (trials finished before this one, progress within it)
         self.progress_interval = progress_interval
@@ -188,7 +224,8 @@ class GridSearch:
     @classmethod
     def of(cls, request: GridRequest, data: DatasetSplit, **callbacks: Any) -> GridSearch:
         """The search a GridRequest describes (how the window and the CLI start one)."""
-        return cls(request.base, data, request.param, request.values, request.cv, request.repeats, **callbacks)
+        return cls(request.base, data, request.param, request.values, request.cv, request.repeats, request.score,
+                   **callbacks)
 
     @property
     def total_trials(self) -> int:
@@ -228,10 +265,10 @@ class GridSearch:
                     record = session.run()
                     if self._cancel.is_set() or not record.epochs:
                         break  # a trial cut short is not a result
-                    val, train = _score(record)
+                    val, train = SCORES[r.score].of(record.epochs)
                     trial = Trial(value, fold if r.cv else None, repeat, val, train, record)
                     trials.append(trial)
                     if self.on_trial is not None:
                         self.on_trial(trial)
         return GridResult(r.param, r.values, r.cv, r.repeats, tuple(trials),
-                          self._cancel.is_set(), time.perf_counter() - started)
+                          self._cancel.is_set(), time.perf_counter() - started, r.score)

@@ -1,9 +1,10 @@
 """The grid search tab: choose a setting and its values, watch the validation curve grow.
 
 The chart puts the searched values across (on a log axis for strengths, learning rates and
-batch sizes) and mean accuracy up, with ±1 standard deviation over folds and seeds: the
-validation curve rises while the strength helps and falls when it starts to underfit, and
-the training curve above it shows the gap closing. The best value gets a star, and
+batch sizes) and the mean score up, with ±1 standard deviation over folds and seeds. Scored
+by accuracy, the validation curve rises while the strength helps and falls when it starts
+to underfit; scored by loss, it is the same story upside down. The training curve beside
+it shows the gap closing. The best value gets a star, and
 "Apply best" puts it into the builder. The search itself runs on the training thread; this
 view only draws the trials it is handed.
 """
@@ -30,7 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.grid_search import DEFAULT_VALUES, GridPoint, GridResult, Trial, best_point, grid_points, parse_values
+from ..core.grid_search import (
+    DEFAULT_VALUES,
+    SCORES,
+    GridPoint,
+    GridRequest,
+    GridResult,
+    Trial,
+    best_point,
+    grid_points,
+    parse_values,
+)
 from .widgets import explain
 
 PARAMS = {"l2": "L2 strength λ", "l1": "L1 strength λ", "l1l2": "L1 + L2: λ1 (λ2 = λ1 / 10)",
@@ -65,6 +76,14 @@ class GridSearchView(QWidget):
                                    "trial.", "gridEpochsSpin")
         self.epochs_spin.setRange(1, 1000)
         self.epochs_spin.setValue(5)
+        self.score_combo = explain(QComboBox(), "Score", "What makes a value best. Best validation "
+                                   "accuracy is the lesson's rule. Lowest validation loss (the data part, "
+                                   "without the penalty) also catches the overconfidence of an overfitting "
+                                   "network, which accuracy hides: with enough epochs it shows too little "
+                                   "and too much regularization on either side of the best strength.",
+                                   "gridScoreCombo")
+        self.score_combo.addItem("best validation accuracy", "accuracy")
+        self.score_combo.addItem("lowest validation loss", "loss")
         self.run_button = explain(QPushButton("Run search"), "Run grid search", "Train every value (and fold, "
                                   "and seed) one after another on the network built on the left.", "gridButton")
         self.apply_button = explain(QPushButton("Apply best"), "Apply best", "Put the best value into the "
@@ -81,12 +100,13 @@ class GridSearchView(QWidget):
 
         self.chart = pg.PlotWidget(background="w")
         self.chart.setObjectName("gridChart")
-        explain(self.chart, "Validation curve", "Mean accuracy against the searched value, ±1 standard "
-                "deviation. Validation rises while the setting helps and falls when it is too strong.")
-        self.chart.setLabel("left", "accuracy")
+        explain(self.chart, "Validation curve", "Mean score against the searched value, ±1 standard "
+                "deviation. Validation accuracy rises while the setting helps and falls when it is too "
+                "strong; validation loss falls, then rises.")
         self.chart.showGrid(x=True, y=True, alpha=0.2)
         self.chart.setTitle("<span style='color:#222'>Validation curve</span>")
-        self.chart.getAxis("bottom").enableAutoSIPrefix(False)
+        for side in ("bottom", "left"):  # "loss (x0.001)" over 100..800 would read as nonsense
+            self.chart.getAxis(side).enableAutoSIPrefix(False)
         self.chart.addLegend(offset=(-10, 10), labelTextColor="#222")  # top right: strong values fall away
         # Created once; each trial only calls setData.
         self.val_line = self.chart.plot([], [], pen=pg.mkPen(VAL_COLOR, width=2.5), symbol="o",
@@ -101,7 +121,6 @@ class GridSearchView(QWidget):
             self.chart.addItem(item)
 
         self.table = explain(QTableWidget(0, 4), "Grid results", "Mean and spread per value.", "gridTable")
-        self.table.setHorizontalHeaderLabels(("value", "validation acc", "training acc", "trials"))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -112,6 +131,7 @@ class GridSearchView(QWidget):
         form = QFormLayout()
         form.addRow("Search", self.param_combo)
         form.addRow("Values", self.values_edit)
+        form.addRow("Best by", self.score_combo)
         row = QHBoxLayout()
         for label, widget in (("folds", self.folds_spin), ("seeds", self.repeats_spin),
                               ("epochs", self.epochs_spin)):
@@ -135,10 +155,12 @@ class GridSearchView(QWidget):
         self.trials_button.clicked.connect(self._show_trials)
         self.searched_param: str = ""
         self.searched_values: tuple[float, ...] = ()
+        self.searched_score = "accuracy"
         self.trials: list[Trial] = []
         self.total = 0
         self.best: GridPoint | None = None
         self._param_chosen()
+        self._label_score("accuracy")
 
     # Settings ------------------------------------------------------------------------------
     def param(self) -> str:
@@ -148,6 +170,9 @@ class GridSearchView(QWidget):
         """The typed values; raises SpecError naming the field if they are not numbers."""
         return parse_values(self.values_edit.text())
 
+    def score(self) -> str:
+        return self.score_combo.currentData()
+
     def cv(self) -> int | None:
         return self.folds_spin.value() if self.folds_spin.value() >= 2 else None
 
@@ -155,8 +180,11 @@ class GridSearchView(QWidget):
         self.values_edit.setText(" ".join(f"{v:g}" for v in DEFAULT_VALUES[self.param()]))
 
     # Feeding -------------------------------------------------------------------------------
-    def start(self, param: str, values: tuple[float, ...], total: int) -> None:
+    def start(self, request: GridRequest) -> None:
+        param, values, total = request.param, request.values, request.total_trials
         self.searched_param, self.searched_values, self.total, self.trials, self.best = param, values, total, [], None
+        self.searched_score = request.score
+        self._label_score(request.score)
         self.apply_button.setEnabled(False)
         log = param in LOG_SCALE
         self.chart.setLabel("bottom", PARAMS[param] + (" (log scale)" if log else ""))
@@ -180,8 +208,9 @@ class GridSearchView(QWidget):
         self.trials = list(result.trials)
         self._draw()
         how = "cancelled; the finished trials are kept" if result.cancelled else "done"
-        best = (f" Best {PARAMS[self.searched_param]}: {self.best.value:g} (validation {self.best.val_mean:.4f} "
-                f"± {self.best.val_std:.4f})." if self.best else "")
+        score = SCORES[self.searched_score]
+        best = (f" Best {PARAMS[self.searched_param]}: {self.best.value:g} (mean {score.label} "
+                f"{self.best.val_mean:.4f} ± {self.best.val_std:.4f})." if self.best else "")
         self.status_label.setText(f"Search {how}: {len(result.trials)} of {self.total} trials in "
                                   f"{result.seconds:.0f} s.{best}")
 
@@ -194,18 +223,24 @@ class GridSearchView(QWidget):
 
     def set_running(self, running: bool) -> None:
         self.run_button.setText("Cancel search" if running else "Run search")
-        for widget in (self.param_combo, self.values_edit, self.folds_spin, self.repeats_spin, self.epochs_spin):
+        for widget in (self.param_combo, self.values_edit, self.score_combo, self.folds_spin, self.repeats_spin,
+                       self.epochs_spin):
             widget.setEnabled(not running)
         self.apply_button.setEnabled(not running and self.best is not None)
         self.trials_button.setEnabled(not running and bool(self.trials))
 
     # Drawing -------------------------------------------------------------------------------
+    def _label_score(self, key: str) -> None:
+        self.chart.setLabel("left", SCORES[key].measure)
+        short = "acc" if key == "accuracy" else "loss"
+        self.table.setHorizontalHeaderLabels(("value", f"validation {short}", f"training {short}", "trials"))
+
     def _x(self, value: float) -> float:
         return math.log10(value) if self.searched_param in LOG_SCALE and value > 0 else value
 
     def _draw(self) -> None:
         points = grid_points(self.searched_values, self.trials)
-        self.best = best_point(points)
+        self.best = best_point(points, self.searched_score)
         ordered = sorted(points, key=lambda p: p.value)
         x = np.array([self._x(p.value) for p in ordered])
         for line, bars, mean, std in ((self.val_line, self.val_bars, "val_mean", "val_std"),
@@ -215,9 +250,12 @@ class GridSearchView(QWidget):
             bars.setData(x=x, y=y, height=2 * np.array([getattr(p, std) for p in ordered]))
         low = min((min(p.val_mean - p.val_std, p.train_mean - p.train_std) for p in ordered), default=0.0)
         high = max((max(p.val_mean + p.val_std, p.train_mean + p.train_std) for p in ordered), default=1.0)
+        if not (math.isfinite(low) and math.isfinite(high)):  # a diverged trial: frame what is finite
+            low, high = 0.0, 1.0
         margin = max(0.1 * (high - low), 0.01)
+        ceiling = 1.0 if self.searched_score == "accuracy" else math.inf  # loss has no upper bound
         # Extra room on top for the "best" label above its star.
-        self.chart.setYRange(max(0.0, low - margin), min(1.0, high + margin) + 2 * margin, padding=0)
+        self.chart.setYRange(max(0.0, low - margin), min(ceiling, high + margin) + 2 * margin, padding=0)
         if self.best is not None:
             bx = self._x(self.best.value)
             self.best_marker.setData([bx], [self.best.val_mean])

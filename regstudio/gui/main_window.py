@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         try:
             base = self.current_spec().with_training(epochs=self.grid.epochs_spin.value())
             request = GridRequest(base, self.grid.param(), self.grid.values(), self.grid.cv(),
-                                  self.grid.repeats_spin.value()).check()
+                                  self.grid.repeats_spin.value(), self.grid.score()).check()
         except SpecError as exc:
             self._show_problem("Cannot search yet: " + str(exc))
             self.grid.refuse(str(exc))
@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
         self._grid_job = self.controller.grid(request)
         self._jobs.append(self._grid_job)
         self._batch = []
-        self.grid.start(request.param, request.values, request.total_trials)
+        self.grid.start(request)
         self._started()
 
     def _job_done(self, job_id: int) -> None:

@@ -144,15 +144,28 @@ def test_early_stopping_is_drawn_and_counted(window, qtbot):
     assert row.summary.final_val_accuracy == restored.val_accuracy and row.summary.best_epoch == record.best_epoch
 
 
-def start_grid(window, qtbot, param, values, folds, epochs):
+def start_grid(window, qtbot, param, values, folds, epochs, score="accuracy"):
     grid = window.grid
     choose(grid.param_combo, param)
+    choose(grid.score_combo, score)
     grid.values_edit.setText(values)
     grid.folds_spin.setValue(folds)
     grid.epochs_spin.setValue(epochs)
     window.view_tabs.setCurrentWidget(grid)
     qtbot.mouseClick(grid.run_button, Qt.MouseButton.LeftButton)
     assert grid.run_button.text() == "Cancel search" and not window.train_button.isEnabled()
+
+
+def test_grid_scored_by_loss_stars_the_lowest_loss(window, qtbot):
+    grid = window.grid
+    with qtbot.waitSignal(window.recorder.gridFinished, timeout=120_000) as done:
+        start_grid(window, qtbot, "l2", "1e-4 1", folds=1, epochs=2, score="loss")
+    result = done.args[1]
+    assert result.score == "loss" and result.best == min(result.points, key=lambda p: p.val_mean)
+    assert grid.chart.getPlotItem().getAxis("left").labelText == "loss (penalty left out)"
+    assert grid.table.horizontalHeaderItem(1).text() == "validation loss"
+    assert list(grid.best_marker.data["y"]) == [result.best.val_mean]
+    assert "lowest validation loss" in grid.status_label.text()
 
 
 def test_grid_search_draws_the_validation_curve_and_applies_the_best(window, qtbot):

@@ -105,3 +105,12 @@ def test_an_unknown_score_is_refused_by_name(small_spec):
 
     problem = GridRequest(small_spec, "l2", (1e-3,), score="f1").problems()[0]
     assert str(problem).startswith("grid.score = 'f1': one of accuracy, loss")
+
+
+def test_every_ready_made_search_is_a_valid_request(small_spec):
+    from regstudio.core.grid_search import RECIPES, GridRequest
+
+    assert set(RECIPES) == {"lesson", "both-sides", "dropout"}
+    for recipe in RECIPES.values():
+        spec = small_spec.with_training(epochs=recipe.epochs)
+        assert GridRequest(spec, recipe.param, recipe.values, recipe.cv, 1, recipe.score).check()

@@ -83,6 +83,37 @@ SCORES: dict[str, GridScore] = {
 
 
 @dataclass(frozen=True)
+class GridRecipe:
+    """A ready-made search: every setting of the grid tab, chosen to show one thing."""
+
+    key: str
+    title: str
+    what: str  # what the search shows, for the menu's tooltip
+    param: str
+    values: tuple[float, ...]
+    cv: int | None
+    epochs: int
+    score: str
+
+
+# Measured on the embedded digits (bench/RESULTS.md): by accuracy the weak strengths tie,
+# so only the loss-scored, longer search shows a best strength with worse on both sides.
+RECIPES: dict[str, GridRecipe] = {r.key: r for r in (
+    GridRecipe("lesson", "The lesson's search: L2, 5 epochs, best validation accuracy",
+               "The lesson's own search: one validation split, 5 epochs per value, the value with "
+               "the best validation accuracy wins.", "l2", STRENGTHS, None, 5, "accuracy"),
+    GridRecipe("both-sides", "Too weak and too strong: L2, 3 folds, 30 epochs, lowest validation loss",
+               "Long enough for weak penalties to overfit: validation loss falls while the strength "
+               "helps and rises once it underfits. About 40 s on two cores.", "l2", STRENGTHS, 3, 30, "loss"),
+    GridRecipe("dropout", "Dropout rates 0.2 / 0.5 / 0.7, 3 folds, 30 epochs",
+               "The lesson's dropout exercise, cross-validated. Training accuracy is measured with "
+               "dropout on, so as the rate grows it sinks below validation: the gap closes, then "
+               "turns over.", "dropout", (0.2, 0.5, 0.7), 3, 30,
+               "accuracy"),
+)}
+
+
+@dataclass(frozen=True)
 class Trial:
     value: float
     fold: int | None

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -33,8 +34,10 @@ from PySide6.QtWidgets import (
 
 from ..core.grid_search import (
     DEFAULT_VALUES,
+    RECIPES,
     SCORES,
     GridPoint,
+    GridRecipe,
     GridRequest,
     GridResult,
     Trial,
@@ -84,6 +87,16 @@ class GridSearchView(QWidget):
                                    "gridScoreCombo")
         self.score_combo.addItem("best validation accuracy", "accuracy")
         self.score_combo.addItem("lowest validation loss", "loss")
+        self.recipe_button = explain(QPushButton("Ready-made"), "Ready-made searches", "Fill in every "
+                                     "setting below for a search chosen to show one thing; change any of "
+                                     "them before pressing Run search.", "gridRecipeButton")
+        recipes = QMenu(self.recipe_button)
+        for recipe in RECIPES.values():
+            action = recipes.addAction(recipe.title)
+            action.setToolTip(recipe.what)
+            action.triggered.connect(lambda _=False, r=recipe: self.use_recipe(r))
+        recipes.setToolTipsVisible(True)
+        self.recipe_button.setMenu(recipes)
         self.run_button = explain(QPushButton("Run search"), "Run grid search", "Train every value (and fold, "
                                   "and seed) one after another on the network built on the left.", "gridButton")
         self.apply_button = explain(QPushButton("Apply best"), "Apply best", "Put the best value into the "
@@ -129,7 +142,10 @@ class GridSearchView(QWidget):
         self.table.setMaximumHeight(150)
 
         form = QFormLayout()
-        form.addRow("Search", self.param_combo)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.param_combo, 1)
+        search_row.addWidget(self.recipe_button)
+        form.addRow("Search", search_row)
         form.addRow("Values", self.values_edit)
         form.addRow("Best by", self.score_combo)
         row = QHBoxLayout()
@@ -175,6 +191,15 @@ class GridSearchView(QWidget):
 
     def cv(self) -> int | None:
         return self.folds_spin.value() if self.folds_spin.value() >= 2 else None
+
+    def use_recipe(self, recipe: GridRecipe) -> None:
+        """Fill in a ready-made search; nothing runs until Run search is pressed."""
+        self.param_combo.setCurrentIndex(self.param_combo.findData(recipe.param))  # resets the values: set after
+        self.values_edit.setText(" ".join(f"{v:g}" for v in recipe.values))
+        self.folds_spin.setValue(recipe.cv or 1)
+        self.repeats_spin.setValue(1)
+        self.epochs_spin.setValue(recipe.epochs)
+        self.score_combo.setCurrentIndex(self.score_combo.findData(recipe.score))
 
     def _param_chosen(self) -> None:
         self.values_edit.setText(" ".join(f"{v:g}" for v in DEFAULT_VALUES[self.param()]))
@@ -223,8 +248,8 @@ class GridSearchView(QWidget):
 
     def set_running(self, running: bool) -> None:
         self.run_button.setText("Cancel search" if running else "Run search")
-        for widget in (self.param_combo, self.values_edit, self.score_combo, self.folds_spin, self.repeats_spin,
-                       self.epochs_spin):
+        for widget in (self.param_combo, self.recipe_button, self.values_edit, self.score_combo, self.folds_spin,
+                       self.repeats_spin, self.epochs_spin):
             widget.setEnabled(not running)
         self.apply_button.setEnabled(not running and self.best is not None)
         self.trials_button.setEnabled(not running and bool(self.trials))

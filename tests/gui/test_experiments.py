@@ -156,6 +156,20 @@ def start_grid(window, qtbot, param, values, folds, epochs, score="accuracy"):
     assert grid.run_button.text() == "Cancel search" and not window.train_button.isEnabled()
 
 
+def test_a_ready_made_search_fills_in_every_setting(window, qtbot):
+    grid = window.grid
+    choose(grid.param_combo, "learning_rate")
+    grid.repeats_spin.setValue(3)
+    menu = grid.recipe_button.menu()
+    action = next(a for a in menu.actions() if a.text().startswith("Too weak and too strong"))
+    action.trigger()
+    assert (grid.param(), grid.values(), grid.cv(), grid.repeats_spin.value(), grid.epochs_spin.value(),
+            grid.score()) == ("l2", (1e-4, 1e-3, 1e-2, 1e-1), 3, 1, 30, "loss")
+    next(a for a in menu.actions() if a.text().startswith("The lesson's search")).trigger()
+    assert (grid.cv(), grid.epochs_spin.value(), grid.score()) == (None, 5, "accuracy")
+    assert grid.run_button.text() == "Run search" and not window.recorder.events  # filled in, not started
+
+
 def test_grid_scored_by_loss_stars_the_lowest_loss(window, qtbot):
     grid = window.grid
     with qtbot.waitSignal(window.recorder.gridFinished, timeout=120_000) as done:
@@ -166,6 +180,7 @@ def test_grid_scored_by_loss_stars_the_lowest_loss(window, qtbot):
     assert grid.table.horizontalHeaderItem(1).text() == "validation loss"
     assert list(grid.best_marker.data["y"]) == [result.best.val_mean]
     assert "lowest validation loss" in grid.status_label.text()
+    assert window.statusBar().currentMessage().startswith("Grid search over L2 strength λ done: 2 trials")
 
 
 def test_grid_search_draws_the_validation_curve_and_applies_the_best(window, qtbot):

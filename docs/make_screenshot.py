@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
+from regstudio.core.grid_search import RECIPES
 from regstudio.gui.main_window import MainWindow
 
 HERE = Path(__file__).parent
@@ -49,8 +50,7 @@ class Director(QObject):
         self.shoot("screenshot.png")
         w = self.window
         w.view_tabs.setCurrentWidget(w.grid)
-        w.grid.epochs_spin.setValue(30)  # long enough for weak penalties to overfit
-        w.grid.score_combo.setCurrentIndex(w.grid.score_combo.findData("loss"))
+        w.grid.use_recipe(RECIPES["both-sides"])  # as the Ready-made menu does
         w.grid.run_button.click()
 
     def penalties(self) -> None:

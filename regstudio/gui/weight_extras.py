@@ -88,7 +88,10 @@ class WeightExtras(QWidget):
         explain(self.images_plot, "First-layer weights as images", "Each small picture is one first-layer "
                 "unit's weights on the input pixels: red positive, blue negative, white zero.")
         self.tabs.addTab(images, "First-layer weights")
-        self._curves: list[tuple[pg.PlotWidget, pg.PlotDataItem]] = []
+        # Per run: its sparsity and norm curves. Made once and then only given new data:
+        # removing plot items and letting them be collected crashed the next repaint
+        # (a segfault in QPainter::restore with PySide6 6.11 and pyqtgraph 0.14).
+        self._curves: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self._runs: list = []
         self._name = ""
         self._epsilon = 1e-3
@@ -112,17 +115,22 @@ class WeightExtras(QWidget):
 
     def _draw_over_time(self) -> None:
         runs, name, epsilon = self._runs, self._name, self._epsilon
-        for plot, curve in self._curves:
-            plot.removeItem(curve)
-        self._curves = []
+        drawn = set()
         for run in runs:
             if not run.epochs or run.layout(name) is None:
                 continue
-            x = [e.epoch for e in run.epochs]
-            pen = pg.mkPen(run.color, width=2)
-            sparsity = series(run.epochs, name, "sparsity", epsilon)
-            self._curves.append((self.sparsity_plot, self.sparsity_plot.plot(x, sparsity, pen=pen)))
-            self._curves.append((self.norm_plot, self.norm_plot.plot(x, series(run.epochs, name, "l2"), pen=pen)))
+            if run.run_id not in self._curves:
+                pen = pg.mkPen(run.color, width=2)
+                self._curves[run.run_id] = (self.sparsity_plot.plot([], [], pen=pen),
+                                            self.norm_plot.plot([], [], pen=pen))
+            sparsity_curve, norm_curve = self._curves[run.run_id]
+            x = np.array([e.epoch for e in run.epochs])
+            sparsity_curve.setData(x, series(run.epochs, name, "sparsity", epsilon))
+            norm_curve.setData(x, series(run.epochs, name, "l2"))
+            drawn.add(run.run_id)
+        for run_id, curves in self._curves.items():
+            for curve in curves:
+                curve.setVisible(run_id in drawn)
 
     def _draw_chosen(self) -> None:
         page = self.tabs.currentIndex()

@@ -60,6 +60,7 @@ class WeightsView(QWidget):
         self.runs: dict[int, RunWeights] = {}
         self._stale = False  # records arrived while hidden; drawn when shown
         self._legend_ids: tuple[int, ...] | None = None  # the runs the legend lists now
+        self._frame: tuple[float, float, float] | None = None  # (left, right, top) the axes show now
         self.layer_combo = explain(QComboBox(), "Layer", "Which weights to look at: a layer's kernel (the "
                                    "weights the penalties act on) or its bias.", "layerCombo")
         self.layer_combo.setMinimumContentsLength(16)
@@ -86,6 +87,8 @@ class WeightsView(QWidget):
         # No grid here: pyqtgraph draws it from the axes, which then repaint with every
         # scrub, and translucent lines over the whole plot tripled the redraw time.
         self.plot.addLegend(offset=(-10, 10), labelTextColor="#222")
+        # The axes are framed by hand (see _frame_axes), not auto-ranged on every scrub.
+        self.plot.getPlotItem().getViewBox().disableAutoRange()
         self.epoch_slider = explain(QSlider(Qt.Orientation.Horizontal), "Epoch", "Go back through the "
                                     "recorded epochs; at the right end it follows training live.", "epochSlider")
         self.epoch_slider.setRange(1, 1)
@@ -125,8 +128,8 @@ class WeightsView(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.extras, 2)
 
-        self.layer_combo.currentIndexChanged.connect(self.refresh)
-        self.zoom_check.toggled.connect(self.redraw)
+        self.layer_combo.currentIndexChanged.connect(self._reframe)
+        self.zoom_check.toggled.connect(self._reframe)
         self.log_check.toggled.connect(self._log_toggled)
         self.epsilon_spin.valueChanged.connect(self.refresh)
         self.epoch_slider.valueChanged.connect(self.redraw)  # scrubbing redraws the histogram only
@@ -183,6 +186,7 @@ class WeightsView(QWidget):
             if item is not None:
                 self.run_list.takeItem(self.run_list.row(item))
         self._update_range(follow=True)
+        self._frame = None
         self.refresh()
 
     def _item_of(self, run_id: int) -> QListWidgetItem | None:
@@ -229,6 +233,7 @@ class WeightsView(QWidget):
             oldest.setCheckState(Qt.CheckState.Unchecked)
             return
         self._update_range(follow=True)
+        self._frame = None
         self.refresh()
 
     def _update_range(self, follow: bool) -> None:
@@ -241,7 +246,33 @@ class WeightsView(QWidget):
 
     def _log_toggled(self, on: bool) -> None:
         self.plot.setLogMode(x=False, y=on)
+        self._frame = None
         self.redraw()
+
+    def _reframe(self) -> None:
+        """Another layer or bin set: frame the axes anew."""
+        self._frame = None
+        self.refresh()
+
+    def _frame_axes(self, drawn: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Hold the axes still while scrubbing; widen them only when a taller bar appears.
+
+        A count axis that rescaled to every epoch would draw each epoch's histogram the same
+        height, hiding the very change a student scrubs to see (L1's spike growing), and
+        re-laying the axes out cost about a third of each scrub's redraw.
+        """
+        if not drawn:
+            return
+        left = min(float(edges[0]) for edges, _ in drawn)
+        right = max(float(edges[-1]) for edges, _ in drawn)
+        top = max(float(counts.max()) for _, counts in drawn)
+        if self._frame is not None and (left, right) == self._frame[:2] and top <= self._frame[2]:
+            return
+        self._frame = (left, right, top)
+        log = self.log_check.isChecked()
+        high = np.log10(max(top, 1.0)) * 1.05 + 0.05 if log else top * 1.05
+        self.plot.setXRange(left, right, padding=0.02)
+        self.plot.setYRange(0.0, high, padding=0)
 
     def _epsilon_step(self, steps: int) -> None:
         self.epsilon_spin.setValue(min(1.0, max(MAGNITUDE_EDGES[1], self.epsilon_spin.value() * 10 ** (steps / 4))))
@@ -277,7 +308,7 @@ class WeightsView(QWidget):
         name, epoch, zoom = self.layer(), self.epoch_slider.value(), self.zoom_check.isChecked()
         epsilon = self.epsilon_spin.value()
         chosen = {run.run_id for run in self.selected()}
-        rows, parts, drawn = [], [], []
+        rows, parts, drawn, bars = [], [], [], []
         for run in self.runs.values():
             layout = run.layout(name)
             if run.run_id not in chosen or layout is None or not run.epochs:
@@ -287,6 +318,7 @@ class WeightsView(QWidget):
             edges, counts = histogram_of(stats, layout, zoom)
             # Log mode cannot show 0; an empty bin is drawn as 1 weight, a value no layer has.
             run.item.setData(edges, np.maximum(counts, 1) if self.log_check.isChecked() else counts)
+            bars.append((edges, counts))
             run.item.setVisible(True)
             drawn.append(run)
             share = stats.sparsity_below(epsilon)
@@ -294,6 +326,7 @@ class WeightsView(QWidget):
             rows.append((run.name, f"{share:.1%}", f"{stats.l1:.4g}", f"{stats.l2:.4g}", f"{stats.max_abs:.4g}",
                          f"{stats.mean:.3g}", f"{stats.std:.3g}"))
         self._sync_legend(drawn)
+        self._frame_axes(bars)
         total = self.epoch_slider.maximum()
         self.epoch_label.setText(f"{epoch} of {total}" if parts else "no epochs yet")
         self.sparsity_label.setText(f"Weights with |w| &lt; {epsilon:.2g} in {name}: " + " · ".join(parts)

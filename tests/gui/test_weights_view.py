@@ -106,3 +106,23 @@ def test_a_hidden_viewer_defers_drawing_until_shown(qtbot):
     assert view.sparsity_label.text() == "" and view._stale
     view.show()
     assert "1: none" in view.sparsity_label.text() and not view._stale
+
+
+def test_the_count_axis_holds_still_while_scrubbing_and_grows_for_a_taller_bar(qtbot):
+    view = WeightsView()
+    qtbot.addWidget(view)
+    view.show()
+    feed(view, 1, "1: none", 0.02)  # the weights widen, so epoch 1 has the tallest bar
+
+    def top():
+        return view.plot.getPlotItem().getViewBox().viewRange()[1][1]
+
+    held = top()
+    assert held >= max(max(e.stats(KERNEL).counts) for e in view.runs[1].epochs)
+    for epoch in (3, 1, 2):  # each epoch drawn against the same scale, so heights compare
+        view.epoch_slider.setValue(epoch)
+        assert top() == held
+    feed(view, 2, "2: sparse", 0.02, zeros=0.6, seed=1)  # a spike at zero, taller than any bar before
+    assert top() > held and top() >= max(view.runs[2].epochs[-1].stats(KERNEL).counts)
+    view.log_check.setChecked(True)
+    assert 3 < top() < 6  # framed anew in decades: the spike holds over 10,000 weights

@@ -144,8 +144,8 @@ def run_grid(args: argparse.Namespace) -> int:
           f"from preset {args.preset}, {args.epochs} epochs per trial, {how}, {args.repeats} seed(s)...",
           flush=True)
     result = search.run()
-    short = "acc" if args.score == "accuracy" else "loss"
-    header = f"{args.param:>10}{f'val {short} (mean ± sd)':>24}{f'train {short} (mean ± sd)':>25}{'trials':>8}"
+    header = (f"{args.param:>10}{f'val {score.short} (mean ± sd)':>24}{f'train {score.short} (mean ± sd)':>25}"
+              f"{'trials':>8}")
     print("\n" + header + "\n" + "-" * len(header))
     for p in result.points:
         print(f"{p.value:>10g}{f'{p.val_mean:.4f} ± {p.val_std:.4f}':>24}"

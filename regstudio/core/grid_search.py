@@ -3,9 +3,9 @@
 Each trial is one TrainingSession. Its score is, by default, the best validation accuracy
 it reached (the lesson's rule); it can be the lowest validation loss instead (see SCORES).
 The training figure of that same epoch is kept beside it so the chart can show under- and
-overfitting. With `cv = k`, every value is trained k times,
-each fold validating once; `repeats` adds runs with other seeds. Every trial's full run
-record is kept: its per-epoch history too.
+overfitting. With `cv = k`, every value is trained k times, each fold validating once;
+`repeats` adds runs with other seeds. Every trial's full run record is kept: its per-epoch
+history too.
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ def _lowest_loss(epochs: Sequence[EpochRecord]) -> tuple[float, float]:
 class GridScore:
     """What a trial is scored by: one figure from its best epoch, and which way is better."""
 
-    key: str
     label: str  # names the trial's score in a sentence: "best validation accuracy 0.92"
-    measure: str  # names the chart's vertical axis and the table's columns
+    measure: str  # names the chart's vertical axis
+    short: str  # in column headers: "validation acc"
     higher_is_better: bool
     of: Callable[[Sequence[EpochRecord]], tuple[float, float]]  # (validation, training at that epoch)
 
@@ -77,8 +77,8 @@ class GridScore:
 # penalty rather than for its predictions. Loss also shows overfitting that accuracy
 # hides: an overconfident network's validation loss climbs while its accuracy holds.
 SCORES: dict[str, GridScore] = {
-    "accuracy": GridScore("accuracy", "best validation accuracy", "accuracy", True, _best_accuracy),
-    "loss": GridScore("loss", "lowest validation loss", "loss (penalty left out)", False, _lowest_loss),
+    "accuracy": GridScore("best validation accuracy", "accuracy", "acc", True, _best_accuracy),
+    "loss": GridScore("lowest validation loss", "loss (penalty left out)", "loss", False, _lowest_loss),
 }
 
 
@@ -108,8 +108,7 @@ RECIPES: dict[str, GridRecipe] = {r.key: r for r in (
     GridRecipe("dropout", "Dropout rates 0.2 / 0.5 / 0.7, 3 folds, 30 epochs",
                "The lesson's dropout exercise, cross-validated. Training accuracy is measured with "
                "dropout on, so as the rate grows it sinks below validation: the gap closes, then "
-               "turns over.", "dropout", (0.2, 0.5, 0.7), 3, 30,
-               "accuracy"),
+               "turns over.", "dropout", (0.2, 0.5, 0.7), 3, 30, "accuracy"),
 )}
 
 

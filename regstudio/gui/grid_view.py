@@ -256,9 +256,10 @@ class GridSearchView(QWidget):
 
     # Drawing -------------------------------------------------------------------------------
     def _label_score(self, key: str) -> None:
-        self.chart.setLabel("left", SCORES[key].measure)
-        short = "acc" if key == "accuracy" else "loss"
-        self.table.setHorizontalHeaderLabels(("value", f"validation {short}", f"training {short}", "trials"))
+        score = SCORES[key]
+        self.chart.setLabel("left", score.measure)
+        self.table.setHorizontalHeaderLabels(("value", f"validation {score.short}", f"training {score.short}",
+                                              "trials"))
 
     def _x(self, value: float) -> float:
         return math.log10(value) if self.searched_param in LOG_SCALE and value > 0 else value

@@ -128,8 +128,8 @@ class WeightsView(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.extras, 2)
 
-        self.layer_combo.currentIndexChanged.connect(self._reframe)
-        self.zoom_check.toggled.connect(self._reframe)
+        self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
+        self.zoom_check.toggled.connect(self._zoom_toggled)
         self.log_check.toggled.connect(self._log_toggled)
         self.epsilon_spin.valueChanged.connect(self.refresh)
         self.epoch_slider.valueChanged.connect(self.redraw)  # scrubbing redraws the histogram only
@@ -249,8 +249,11 @@ class WeightsView(QWidget):
         self._frame = None
         self.redraw()
 
-    def _reframe(self) -> None:
-        """Another layer or bin set: frame the axes anew."""
+    def _zoom_toggled(self) -> None:
+        self._frame = None  # other bins: frame the axes anew
+        self.redraw()
+
+    def _layer_chosen(self) -> None:
         self._frame = None
         self.refresh()
 

@@ -61,10 +61,11 @@ def build_state_eagerly(model: Any, n_features: int, n_classes: int) -> None:
     """Create the optimizer's, metrics' and loss's variables now, outside any traced function.
 
     Keras otherwise creates them lazily while tracing the first training step, and
-    TensorFlow wraps each such variable's initialization in a conditional whose graphs it
-    never frees: about 28 of them per model, the larger part of the memory a run would
-    leave behind (tensorflow issue 62854). Keras does exactly this build itself under a
-    distribution strategy; with a Keras that lacks the method, training works as before.
+    TensorFlow wraps each such variable's initialization in a conditional graph: about 28
+    per model, which make that trace slower (measured, 40 runs of one epoch: 0.74 s against
+    1.14 s for build and epoch) and stay in TensorFlow's context until a garbage collection
+    (tensorflow issue 62854). Keras does exactly this build itself under a distribution
+    strategy; with a Keras that lacks the method, training works as before.
     """
     import numpy as np
 

@@ -348,10 +348,10 @@ class MainWindow(QMainWindow):
         self.grid.finish(result)
         self.progress_bar.setValue(1000 if not result.cancelled else self.progress_bar.value())
         best = f"best {result.best.value:g}" if result.best else "no trial finished"
-        self.progress_bar.setFormat(f"Grid search {'cancelled' if result.cancelled else 'done'}: {best}")
+        how = "cancelled" if result.cancelled else "done"
+        self.progress_bar.setFormat(f"Grid search {how}: {best}")
         # The status bar would otherwise still speak of the last run trained before the search.
-        self.statusBar().showMessage(f"Grid search over {PARAMS[result.param]} "
-                                     f"{'cancelled' if result.cancelled else 'done'}: {len(result.trials)} "
+        self.statusBar().showMessage(f"Grid search over {PARAMS[result.param]} {how}: {len(result.trials)} "
                                      f"trials in {result.seconds:.0f} s, {best}.")
 
     @Slot(int, str)

@@ -175,8 +175,10 @@ class GridSearchView(QWidget):
         self.trials: list[Trial] = []
         self.total = 0
         self.best: GridPoint | None = None
+        self.chart.getPlotItem().getViewBox().disableAutoRange()  # framed by hand: _frame_values, _draw
         self._param_chosen()
         self._label_score("accuracy")
+        self._draw()  # the empty chart on an accuracy scale from 0 to 1
 
     # Settings ------------------------------------------------------------------------------
     def param(self) -> str:
@@ -203,6 +205,8 @@ class GridSearchView(QWidget):
 
     def _param_chosen(self) -> None:
         self.values_edit.setText(" ".join(f"{v:g}" for v in DEFAULT_VALUES[self.param()]))
+        if not self.trials:  # nothing searched yet: show the axis the search will fill
+            self._frame_values(self.param(), DEFAULT_VALUES[self.param()])
 
     # Feeding -------------------------------------------------------------------------------
     def start(self, request: GridRequest) -> None:
@@ -211,15 +215,7 @@ class GridSearchView(QWidget):
         self.searched_score = request.score
         self._label_score(request.score)
         self.apply_button.setEnabled(False)
-        log = param in LOG_SCALE
-        self.chart.setLabel("bottom", PARAMS[param] + (" (log scale)" if log else ""))
-        ticks = [self._x(v) for v in sorted(values)]
-        self.chart.getAxis("bottom").setTicks([[(x, f"{v:g}") for x, v in zip(ticks, sorted(values), strict=True)]])
-        # A fixed frame over every value to be tried, so the curve grows into it; auto-range
-        # on items that start empty can settle on a degenerate range and stay there.
-        pad = max((ticks[-1] - ticks[0]) * 0.08, 0.05)
-        self.chart.getPlotItem().getViewBox().disableAutoRange()
-        self.chart.setXRange(ticks[0] - pad, ticks[-1] + pad, padding=0)
+        self._frame_values(param, values)
         self._draw()
         self.status_label.setText(f"Searching {PARAMS[param]}: 0 of {total} trials done…")
 
@@ -261,8 +257,23 @@ class GridSearchView(QWidget):
         self.table.setHorizontalHeaderLabels(("value", f"validation {score.short}", f"training {score.short}",
                                               "trials"))
 
-    def _x(self, value: float) -> float:
-        return math.log10(value) if self.searched_param in LOG_SCALE and value > 0 else value
+    def _x(self, value: float, param: str | None = None) -> float:
+        log = (param or self.searched_param) in LOG_SCALE
+        return math.log10(value) if log and value > 0 else value
+
+    def _frame_values(self, param: str, values: tuple[float, ...]) -> None:
+        """The horizontal axis over every value to be tried, each one a tick.
+
+        A fixed frame, so the curve grows into it; auto-range on items that start empty can
+        settle on a degenerate range and stay there.
+        """
+        log = param in LOG_SCALE
+        self.chart.setLabel("bottom", PARAMS[param] + (" (log scale)" if log else ""))
+        ordered = sorted(values)
+        ticks = [self._x(v, param) for v in ordered]
+        self.chart.getAxis("bottom").setTicks([[(x, f"{v:g}") for x, v in zip(ticks, ordered, strict=True)]])
+        pad = max((ticks[-1] - ticks[0]) * 0.08, 0.05)
+        self.chart.setXRange(ticks[0] - pad, ticks[-1] + pad, padding=0)
 
     def _draw(self) -> None:
         points = grid_points(self.searched_values, self.trials)

@@ -181,6 +181,7 @@ class TrainingController(QObject):
         self._workRequested.connect(self.worker.work)
         self._next_id = 0
         self._collector: GarbageCollector | None = None
+        self._gc_was_enabled = True
 
     def start(self) -> None:
         # Python collects garbage on whichever thread happens to allocate, and training
@@ -190,6 +191,7 @@ class TrainingController(QObject):
         # pyqtgraph's collector switches automatic collection off and collects on a
         # GUI-thread timer instead.
         if self._collector is None:
+            self._gc_was_enabled = gc.isenabled()  # the collector turns it off
             self._collector = GarbageCollector(interval=0.5)
         self.thread.start()
         self._warmUpRequested.emit()
@@ -227,5 +229,6 @@ class TrainingController(QObject):
         if ended and self._collector is not None:
             self._collector.timer.stop()
             self._collector = None
-            gc.enable()  # one thread again: Python may collect on its own
+            if self._gc_was_enabled:
+                gc.enable()  # one thread again: Python may collect on its own
         return ended

@@ -1,7 +1,28 @@
+import gc
+
 import pytest
 from PySide6.QtCore import QObject, Signal, Slot
 
 from regstudio.gui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_between_tests():
+    """Python's automatic garbage collection off during each GUI test, as in the app.
+
+    Left on, a collection can start inside a pyqtgraph item's Python paint() and delete
+    plot items the scene is in the middle of drawing: a segfault in QPainter::restore,
+    seen about once in ten runs of the suite (and every time for the weight viewer's tests
+    run alone, while its extras still re-created their curves). The app avoids it with
+    pyqtgraph's GarbageCollector, which TrainingController.start() installs; widget tests
+    build no controller, so here garbage is collected after each test instead.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if enabled:
+        gc.enable()
 
 
 class Recorder(QObject):

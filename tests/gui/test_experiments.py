@@ -268,7 +268,7 @@ def test_before_any_search_the_chart_shows_the_axis_it_will_fill(qtbot):
     view = GridSearchView()
     qtbot.addWidget(view)
     (x_low, x_high), (y_low, y_high) = view.chart.getPlotItem().getViewBox().viewRange()
-    assert 0.0 <= y_low and y_high <= 1.3  # an accuracy scale, not pyqtgraph's empty -0.5..0.5
+    assert y_low >= 0.0 and y_high <= 1.3  # an accuracy scale, not pyqtgraph's empty -0.5..0.5
     ticks = [label for _, label in view.chart.getAxis("bottom")._tickLevels[0]]
     assert ticks == ["0.0001", "0.001", "0.01", "0.1"] and x_low < -4 < -1 < x_high  # log10 positions
     choose(view.param_combo, "dropout")

@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 
 from regstudio.core.datasets import load
-from regstudio.core.presets import preset
-from regstudio.core.run_spec import DataSpec
+from regstudio.core.datasets.spec import DataSpec
+from regstudio.core.experiments.presets import preset
 
 PRESETS = ("none", "l1", "l2", "dropout", "batchnorm")
 
@@ -43,7 +43,7 @@ def specs(runs: int, epochs: int) -> list:
 
 
 def via_session(runs: int, epochs: int) -> list[float]:
-    from regstudio.core.session import TrainingSession
+    from regstudio.core.training.session import TrainingSession
 
     data = load(DataSpec())
     out = []
@@ -59,7 +59,7 @@ def via_window(runs: int, epochs: int) -> list[float]:
     from PySide6.QtCore import QObject, Slot
     from PySide6.QtWidgets import QApplication
 
-    from regstudio.gui.training_worker import TrainingController
+    from regstudio.gui.training.worker import TrainingController
 
     app = QApplication.instance() or QApplication([])
     controller = TrainingController()

@@ -24,10 +24,10 @@ from datetime import date
 import numpy as np
 
 from regstudio.core.datasets import load, stratified_indices
-from regstudio.core.presets import preset
-from regstudio.core.run_spec import DataSpec
-from regstudio.core.session import TrainingSession
+from regstudio.core.datasets.spec import DataSpec
+from regstudio.core.experiments.presets import preset
 from regstudio.core.tf_runtime import import_keras
+from regstudio.core.training.session import TrainingSession
 
 PRESETS = ("none", "l2", "dropout")
 

@@ -118,7 +118,7 @@ def main() -> None:
     window_per_epoch = probe.record.train_seconds / len(probe.record.epochs)
 
     from regstudio.core.datasets import load
-    from regstudio.core.session import TrainingSession
+    from regstudio.core.training.session import TrainingSession
 
     spec = probe.record.spec
     headless = TrainingSession(spec, load(spec.data)).run()

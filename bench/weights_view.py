@@ -18,8 +18,8 @@ from datetime import date
 
 import numpy as np
 
-from regstudio.core.records import EpochRecord
-from regstudio.core.weight_stats import dense_layouts, weight_stats
+from regstudio.core.training.records import EpochRecord
+from regstudio.core.weights.stats import dense_layouts, weight_stats
 
 SHAPES = (("dense_1", 784, 128), ("dense_2", 128, 64), ("output", 64, 10))
 EPOCHS = 100
@@ -58,7 +58,7 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from regstudio.gui.weights_view import WeightsView
+    from regstudio.gui.weights.weights_view import WeightsView
 
     app = QApplication([])
     view = WeightsView()

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
-from regstudio.core.grid_search import RECIPES
+from regstudio.core.experiments.grid_search import RECIPES
 from regstudio.gui.main_window import MainWindow
 
 HERE = Path(__file__).parent

@@ -15,11 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from .core.datasets import catalog, load
+from .core.datasets.spec import BUILTIN_DATASETS, DataSpec
 from .core.errors import DatasetError, SpecError
-from .core.grid_search import DEFAULT_VALUES
-from .core.presets import PRESETS, preset
-from .core.records import RunRecord, records_to_json
-from .core.run_spec import BUILTIN_DATASETS, DataSpec, RunSpec
+from .core.experiments.grid_search import DEFAULT_VALUES
+from .core.experiments.presets import PRESETS, preset
+from .core.training.records import RunRecord, records_to_json
+from .core.training.run_spec import RunSpec
 
 
 class UsageError(Exception):
@@ -101,7 +102,7 @@ def run_compare(args: argparse.Namespace) -> int:
     print(data.describe())
     print(f"Training {len(specs)} preset{'s' * (len(specs) > 1)} (TensorFlow takes a few seconds to load)...",
           flush=True)
-    from .core.session import TrainingSession  # imports no TensorFlow until run()
+    from .core.training.session import TrainingSession  # imports no TensorFlow until run()
 
     header = f"{'preset':16}{'test acc':>10}{'best val acc':>14}{'gap':>8}{'epochs':>12}{'seconds':>9}"
     records: list[RunRecord] = []
@@ -130,7 +131,7 @@ def run_grid(args: argparse.Namespace) -> int:
         raise UsageError(f"--repeats {args.repeats}: at least 1")
     data_spec = _data_spec(args)
     base = _preset_on_data(args.preset, data_spec, args.seed).with_training(epochs=args.epochs)
-    from .core.grid_search import SCORES, GridRequest, GridSearch
+    from .core.experiments.grid_search import SCORES, GridRequest, GridSearch
 
     search_values = tuple(args.values or DEFAULT_VALUES[args.param])
     request = GridRequest(base, args.param, search_values, args.cv, args.repeats, args.score).check()  # before loading

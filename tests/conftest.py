@@ -7,8 +7,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import pytest
 
 from regstudio.core.datasets import load
-from regstudio.core.model_spec import Dense, ModelSpec
-from regstudio.core.run_spec import DataSpec, RunSpec, TrainingConfig
+from regstudio.core.datasets.spec import DataSpec
+from regstudio.core.model import Dense, ModelSpec
+from regstudio.core.training.run_spec import RunSpec, TrainingConfig
 
 
 @pytest.fixture(scope="session")

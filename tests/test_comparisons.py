@@ -3,11 +3,12 @@
 import numpy as np
 import pytest
 
-from regstudio.core.comparisons import COMPARISONS, comparison_specs
-from regstudio.core.model_builder import build_model
-from regstudio.core.model_spec import Dense, Dropout, ModelSpec
-from regstudio.core.presets import PRESETS, with_dropout
-from regstudio.core.session import TrainingSession
+from regstudio.core.experiments.comparisons import COMPARISONS, comparison_specs
+from regstudio.core.experiments.presets import PRESETS
+from regstudio.core.model import Dense, Dropout, ModelSpec
+from regstudio.core.model.edits import with_dropout
+from regstudio.core.model.keras_model import build_model
+from regstudio.core.training.session import TrainingSession
 
 
 def test_each_comparison_is_the_lessons_models_on_the_chosen_training_and_data(small_spec):

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from regstudio.core.datasets import catalog, load, stratified_indices
+from regstudio.core.datasets.spec import SYNTHETIC, DataSpec
 from regstudio.core.datasets.standard import locate
 from regstudio.core.errors import DatasetError
-from regstudio.core.run_spec import SYNTHETIC, DataSpec
 
 
 def test_embedded_mnist_is_a_stratified_4000_1000_split_of_real_digits():

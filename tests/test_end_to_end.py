@@ -1,9 +1,9 @@
 """A real model on real digits, as a student would train it (a few seconds)."""
 
 from regstudio.core.datasets import load
-from regstudio.core.presets import preset
-from regstudio.core.run_spec import DataSpec
-from regstudio.core.session import TrainingSession
+from regstudio.core.datasets.spec import DataSpec
+from regstudio.core.experiments.presets import preset
+from regstudio.core.training.session import TrainingSession
 
 
 def test_lesson_models_learn_the_embedded_digits_and_l1_makes_weights_sparse():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from regstudio.core.folds import stratified_folds
+from regstudio.core.experiments.folds import stratified_folds
 
 
 @pytest.mark.parametrize("k", [2, 3, 5, 10])

@@ -3,8 +3,8 @@ import threading
 import pytest
 
 from regstudio.core.errors import SpecError
-from regstudio.core.grid_search import GridSearch, apply_value
-from regstudio.core.model_spec import Dense, Dropout
+from regstudio.core.experiments.grid_search import GridSearch, apply_value
+from regstudio.core.model import Dense, Dropout
 
 
 def test_apply_value_changes_one_setting(small_spec):
@@ -54,7 +54,7 @@ def test_cancel_keeps_the_trials_that_finished(small_spec, blobs):
 
 
 def test_grid_requests_are_checked_before_they_are_queued(small_spec):
-    from regstudio.core.grid_search import GridRequest, parse_values
+    from regstudio.core.experiments.grid_search import GridRequest, parse_values
 
     assert parse_values("1e-4, 1e-3;0.01  0.1") == (1e-4, 1e-3, 0.01, 0.1)
     with pytest.raises(SpecError, match=r"grid\.values = 'ten'"):
@@ -91,7 +91,7 @@ def test_scored_by_loss_the_lowest_validation_data_loss_wins(small_spec, blobs):
 
 
 def test_the_best_point_follows_the_score_and_never_is_nan():
-    from regstudio.core.grid_search import GridPoint, best_point
+    from regstudio.core.experiments.grid_search import GridPoint, best_point
 
     points = [GridPoint(0.1, 0.9, 0.0, 0.95, 0.0, 1), GridPoint(0.2, 0.3, 0.0, 0.2, 0.0, 1),
               GridPoint(0.3, float("nan"), 0.0, float("nan"), 0.0, 1)]
@@ -101,14 +101,14 @@ def test_the_best_point_follows_the_score_and_never_is_nan():
 
 
 def test_an_unknown_score_is_refused_by_name(small_spec):
-    from regstudio.core.grid_search import GridRequest
+    from regstudio.core.experiments.grid_search import GridRequest
 
     problem = GridRequest(small_spec, "l2", (1e-3,), score="f1").problems()[0]
     assert str(problem).startswith("grid.score = 'f1': one of accuracy, loss")
 
 
 def test_every_ready_made_search_is_a_valid_request(small_spec):
-    from regstudio.core.grid_search import RECIPES, GridRequest
+    from regstudio.core.experiments.grid_search import RECIPES, GridRequest
 
     assert set(RECIPES) == {"lesson", "both-sides", "dropout"}
     for recipe in RECIPES.values():

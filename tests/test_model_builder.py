@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from regstudio.core.model_builder import build_model, count_params, summary_rows
-from regstudio.core.presets import PRESETS
+from regstudio.core.experiments.presets import PRESETS
+from regstudio.core.model.keras_model import build_model, count_params, summary_rows
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))

@@ -1,19 +1,13 @@
 import pytest
 
-from regstudio.core.model_builder import count_params, keras_code, summary_rows
-from regstudio.core.model_spec import Activation, BatchNorm, Dense, Dropout, Regularizer
-from regstudio.core.presets import (
-    PRESETS,
-    preset,
-    reference_model,
-    with_batchnorm,
-    with_dropout,
-    with_regularizer,
-)
+from regstudio.core.experiments.presets import PRESETS, preset
+from regstudio.core.model import Activation, BatchNorm, Dense, Dropout, Regularizer
+from regstudio.core.model.edits import reference_model, with_batchnorm, with_dropout, with_regularizer
+from regstudio.core.model.keras_model import count_params, summary_rows
 
 
 def test_all_lesson_presets_exist():
-    assert set(PRESETS) == {"none", "l1", "l2", "l1l2", "dropout", "batchnorm", "early-stopping",
+    assert set(PRESETS) == {"none", "l1", "l2", "l1l2", "dropout", "noise", "batchnorm", "early-stopping",
                             "dropout-l2"}
     with pytest.raises(KeyError, match="choose from"):
         preset("l3")
@@ -78,10 +72,3 @@ def test_helpers_switch_one_technique_and_back():
     kinds = [type(layer).__name__ for layer in both.layers[:4]]
     assert kinds == ["Dense", "BatchNorm", "Activation", "Dropout"]
     assert with_batchnorm(both, on=False) == with_dropout(ref, 0.2)
-
-
-def test_keras_code_shows_what_was_built():
-    code = keras_code(PRESETS["dropout-l2"].model, 784, 10)
-    assert "layers.Dense(128, activation='relu', kernel_regularizer=regularizers.l2(0.001))" in code
-    assert code.count("layers.Dropout(0.3)") == 2
-    assert "layers.Dense(10, activation='softmax')" in code

@@ -10,8 +10,8 @@ import pytest
 
 from regstudio.core.datasets import load
 from regstudio.core.datasets.readers import read_csv, read_idx, read_npz
+from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.errors import DatasetError
-from regstudio.core.run_spec import DataSpec
 
 
 def idx_bytes(array: np.ndarray, code: int = 0x08) -> bytes:

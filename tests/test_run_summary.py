@@ -5,16 +5,17 @@ import io
 
 import pytest
 
-from regstudio.core.job_queue import Job, JobQueue
-from regstudio.core.run_spec import EarlyStopping
-from regstudio.core.run_summary import HISTORY_COLUMNS, SUMMARY_COLUMNS, RunSummary, histories_csv, runs_csv
-from regstudio.core.session import TrainingSession
+from regstudio.core.experiments.job_queue import Job, JobQueue
+from regstudio.core.training.run_spec import EarlyStopping
+from regstudio.core.training.session import TrainingSession
+from regstudio.core.training.summary import HISTORY_COLUMNS, SUMMARY_COLUMNS, RunSummary, histories_csv, runs_csv
 
 
 @pytest.fixture(scope="module")
 def records(blobs):
-    from regstudio.core.model_spec import Dense, ModelSpec, Regularizer
-    from regstudio.core.run_spec import DataSpec, RunSpec, TrainingConfig
+    from regstudio.core.datasets.spec import DataSpec
+    from regstudio.core.model import Dense, ModelSpec, Regularizer
+    from regstudio.core.training.run_spec import RunSpec, TrainingConfig
 
     data = DataSpec("blobs", samples=300, seed=1)
     plain = RunSpec(ModelSpec((Dense(16), Dense(8))), TrainingConfig(epochs=3, batch_size=32), data)

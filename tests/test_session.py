@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from regstudio.core.model_spec import Dense, ModelSpec, Regularizer
-from regstudio.core.records import RunRecord
-from regstudio.core.run_spec import EarlyStopping
-from regstudio.core.session import TrainingSession
+from regstudio.core.model import Dense, ModelSpec, Regularizer
+from regstudio.core.training.records import RunRecord
+from regstudio.core.training.run_spec import EarlyStopping
+from regstudio.core.training.session import TrainingSession
 
 
 def test_one_record_per_epoch_in_order_with_every_metric(blobs, small_spec):

@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.errors import SpecError
-from regstudio.core.model_spec import Activation, BatchNorm, Dense, Dropout, ModelSpec, Regularizer
-from regstudio.core.run_spec import DataSpec, EarlyStopping, RunSpec, TrainingConfig
+from regstudio.core.model import Activation, BatchNorm, Dense, Dropout, ModelSpec, Regularizer
+from regstudio.core.training.run_spec import EarlyStopping, RunSpec, TrainingConfig
 
 
 def fields_of(problems):

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from regstudio.core.records import EpochRecord
-from regstudio.core.weight_stats import MAGNITUDE_EDGES, dense_layouts, weight_stats
-from regstudio.core.weight_views import heat_map, histogram_of, record_at, series, tile_units
+from regstudio.core.training.records import EpochRecord
+from regstudio.core.weights.arrays import heat_map, histogram_of, record_at, series, tile_units
+from regstudio.core.weights.stats import MAGNITUDE_EDGES, dense_layouts, weight_stats
 
 
 def fake_epochs(n=3, shape=(784, 16), seed=0):

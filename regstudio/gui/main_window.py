@@ -23,24 +23,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.comparisons import comparison_specs
 from ..core.errors import Problem, SpecError
-from ..core.grid_search import GridRequest, GridResult, apply_value
-from ..core.presets import PRESETS, preset
-from ..core.records import RunRecord
-from ..core.run_spec import RunSpec
-from ..core.training_callback import Progress
-from .curves_view import CurvesView
-from .export_menu import ExportMenu
-from .grid_view import PARAMS, GridSearchView
-from .model_builder_panel import ModelBuilderPanel
-from .regularization_panel import RegularizationPanel
+from ..core.experiments.comparisons import comparison_specs
+from ..core.experiments.grid_search import GridRequest, GridResult, apply_value
+from ..core.experiments.presets import PRESETS, preset
+from ..core.training.keras_callbacks import Progress
+from ..core.training.records import RunRecord
+from ..core.training.run_spec import RunSpec
+from .builder.network_panel import ModelBuilderPanel
+from .builder.regularization_panel import RegularizationPanel
+from .builder.training_panel import TrainingPanel
+from .grid.grid_view import PARAMS, GridSearchView
 from .run_board import RunBoard
-from .runs_table import RunsPanel
+from .runs.curves_view import CurvesView
+from .runs.export_menu import ExportMenu
+from .runs.runs_table import RunsPanel
 from .top_bar import TopBar
-from .training_panel import TrainingPanel
-from .training_worker import TrainingController
-from .weights_view import WeightsView
+from .training.worker import TrainingController
+from .weights.weights_view import WeightsView
 
 
 def _scroll(*widgets: QWidget) -> QScrollArea:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Slot
 
-from ..core.records import EpochRecord, RunRecord
-from ..core.training_callback import EarlyStoppingStatus
-from .curves_view import CurvesView
-from .runs_table import RunsPanel
-from .weights_view import WeightsView
+from ..core.training.keras_callbacks import EarlyStoppingStatus
+from ..core.training.records import EpochRecord, RunRecord
+from .runs.curves_view import CurvesView
+from .runs.runs_table import RunsPanel
+from .weights.weights_view import WeightsView
 
 
 class RunBoard(QObject):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton, QWidget
 
-from ..core.comparisons import COMPARISONS
-from ..core.presets import PRESETS
+from ..core.experiments.comparisons import COMPARISONS
+from ..core.experiments.presets import PRESETS
 from .widgets import explain
 
 

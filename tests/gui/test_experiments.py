@@ -6,10 +6,10 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from regstudio.core.comparisons import COMPARISONS
-from regstudio.core.presets import PRESETS
-from regstudio.gui.export import save_plot
-from regstudio.gui.runs_table import COLUMNS
+from regstudio.core.experiments.comparisons import COMPARISONS
+from regstudio.core.experiments.presets import PRESETS
+from regstudio.gui.runs.export import save_plot
+from regstudio.gui.runs.runs_table import COLUMNS
 
 
 def choose(combo, data):
@@ -243,7 +243,7 @@ def test_bad_grid_values_are_explained_not_queued(window, qtbot):
 
 
 def test_progress_counts_the_patience_used(window):
-    from regstudio.core.training_callback import EarlyStoppingStatus, Progress
+    from regstudio.core.training.keras_callbacks import EarlyStoppingStatus, Progress
 
     window.board.early_stopping(9, EarlyStoppingStatus(12, 9, 0.31, 3, 5, "val_loss"))
     window._progressed(9, Progress(13, 100, 2, 8, 4.0, 0.3))
@@ -251,7 +251,7 @@ def test_progress_counts_the_patience_used(window):
 
 
 def test_a_right_click_export_on_a_plot_opens_our_save_dialog(window, monkeypatch):
-    from regstudio.gui import export_menu
+    from regstudio.gui.runs import export_menu
 
     asked = []
     monkeypatch.setattr(export_menu.QFileDialog, "getSaveFileName",
@@ -263,7 +263,7 @@ def test_a_right_click_export_on_a_plot_opens_our_save_dialog(window, monkeypatc
 
 
 def test_before_any_search_the_chart_shows_the_axis_it_will_fill(qtbot):
-    from regstudio.gui.grid_view import GridSearchView
+    from regstudio.gui.grid.grid_view import GridSearchView
 
     view = GridSearchView()
     qtbot.addWidget(view)

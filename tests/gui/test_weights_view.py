@@ -3,9 +3,9 @@
 import numpy as np
 from PySide6.QtCore import Qt
 
-from regstudio.core.records import EpochRecord
-from regstudio.core.weight_stats import dense_layouts, weight_stats
-from regstudio.gui.weights_view import MAX_OVERLAY, WeightsView
+from regstudio.core.training.records import EpochRecord
+from regstudio.core.weights.stats import dense_layouts, weight_stats
+from regstudio.gui.weights.weights_view import MAX_OVERLAY, WeightsView
 
 KERNEL = "dense_1/kernel"
 

@@ -7,8 +7,8 @@ import textwrap
 
 from PySide6.QtCore import Qt
 
-from regstudio.core.model_spec import Dense, Dropout, Regularizer
-from regstudio.core.presets import PRESETS
+from regstudio.core.experiments.presets import PRESETS
+from regstudio.core.model import Dense, Dropout, Regularizer
 
 
 def choose(combo, data):
@@ -157,7 +157,7 @@ def test_a_failing_run_shows_its_reason_in_the_window(window, qtbot):
 
 
 def test_an_unexpected_error_in_the_worker_reaches_the_window(window, qtbot, monkeypatch):
-    from regstudio.core import session
+    from regstudio.core.training import session
 
     def explode(self):
         raise RuntimeError("the GPU caught fire")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import DatasetError
-from ..run_spec import FILE_DATASET, SYNTHETIC, DataSpec
 from . import standard, synthetic
+from .spec import FILE_DATASET, SYNTHETIC, DataSpec
 from .split import DatasetSplit, add_label_noise, stratified_indices, subsample_train
 from .user_files import load_file
 

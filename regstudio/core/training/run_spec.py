@@ -1,4 +1,4 @@
-"""How to train (optimizer, epochs, early stopping...) and on what data; a RunSpec is all three."""
+"""How to train (optimizer, epochs, early stopping...); a RunSpec is that, the model and the data."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from .checks import collect, int_in, is_int, one_of, real_in
-from .errors import Problem, SpecError
-from .model_spec import ModelSpec, expect_keys
+from ..checks import collect, int_in, is_int, one_of, real_in
+from ..datasets.spec import DataSpec
+from ..errors import Problem, SpecError
+from ..model.spec import ModelSpec, expect_keys
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
-# Stored as a name so runs stay comparable; the catalog in datasets/ says which exist.
-SYNTHETIC = ("moons", "circles", "spirals", "xor", "blobs")
-BUILTIN_DATASETS = ("mnist-5k", "mnist", "fashion-mnist", *SYNTHETIC)
-FILE_DATASET = "file"
 
 
 @dataclass(frozen=True)
@@ -66,34 +63,6 @@ class TrainingConfig:
             else:
                 found.append(Problem(f"{where}.early_stopping", self.early_stopping,
                                      "off (null) or monitor/patience/min_delta/restore_best"))
-        return found
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    """Which dataset, and the knobs that provoke overfitting on purpose."""
-
-    dataset: str = "mnist-5k"
-    train_size: int | None = None  # None: all training examples
-    label_noise: float = 0.0  # share of training labels replaced by a wrong class
-    path: str | None = None  # for dataset == "file"
-    samples: int = 1000  # synthetic sets only
-    noise: float = 0.2  # synthetic sets only: spread of the points
-    seed: int = 0  # subsampling, label noise and synthetic points; separate from training
-
-    def problems(self, where: str = "data") -> list[Problem]:
-        found = collect(
-            one_of(f"{where}.dataset", self.dataset, (*BUILTIN_DATASETS, FILE_DATASET)),
-            real_in(f"{where}.label_noise", self.label_noise, 0.0, 0.9,
-                    allowed="a share in [0, 0.9]: the part of training labels made wrong"),
-            int_in(f"{where}.samples", self.samples, 20, 200_000),
-            real_in(f"{where}.noise", self.noise, 0.0, 5.0),
-            int_in(f"{where}.seed", self.seed, 0, 2**31 - 1),
-        )
-        if self.train_size is not None:
-            found += collect(int_in(f"{where}.train_size", self.train_size, 10, 10_000_000))
-        if self.dataset == FILE_DATASET and not (isinstance(self.path, str) and self.path.strip()):
-            found.append(Problem(f"{where}.path", self.path, "the path of an .npz, .csv or IDX file"))
         return found
 
 

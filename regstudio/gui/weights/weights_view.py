@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.records import EpochRecord
-from ..core.weight_stats import MAGNITUDE_EDGES, SPARSITY_EPSILON, HistogramLayout
-from ..core.weight_views import histogram_of, record_at
-from .weight_extras import WeightExtras
-from .widgets import ScientificSpinBox, explain
+from ...core.training.records import EpochRecord
+from ...core.weights.arrays import histogram_of, record_at
+from ...core.weights.stats import MAGNITUDE_EDGES, SPARSITY_EPSILON, HistogramLayout
+from ..widgets import ScientificSpinBox, explain
+from .extras import WeightExtras
 
 MAX_OVERLAY = 4
 STAT_COLUMNS = ("run", "sparsity", "L1 norm", "L2 norm", "max |w|", "mean", "std")

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.grid_search import (
+from ...core.experiments.grid_search import (
     DEFAULT_VALUES,
     RECIPES,
     SCORES,
@@ -45,7 +45,7 @@ from ..core.grid_search import (
     grid_points,
     parse_values,
 )
-from .widgets import explain
+from ..widgets import explain
 
 PARAMS = {"l2": "L2 strength λ", "l1": "L1 strength λ", "l1l2": "L1 + L2: λ1 (λ2 = λ1 / 10)",
           "dropout": "dropout rate", "learning_rate": "learning rate", "batch_size": "batch size"}

@@ -19,11 +19,12 @@ import traceback
 from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..core.datasets import DatasetSplit, load
-from ..core.errors import DatasetError, SpecError
-from ..core.grid_search import GridRequest
-from ..core.job_queue import Job, JobQueue
-from ..core.run_spec import DataSpec, RunSpec
+from ...core.datasets import DatasetSplit, load
+from ...core.datasets.spec import DataSpec
+from ...core.errors import DatasetError, SpecError
+from ...core.experiments.grid_search import GridRequest
+from ...core.experiments.job_queue import Job, JobQueue
+from ...core.training.run_spec import RunSpec
 
 
 def readable(exc: BaseException) -> str:
@@ -62,7 +63,7 @@ class TrainingWorker(QObject):
     @Slot()
     def warm_up(self) -> None:
         try:
-            from ..core.tf_runtime import import_keras
+            from ...core.tf_runtime import import_keras
 
             keras = import_keras()
         except Exception as exc:  # a broken TensorFlow install: say so, keep the window
@@ -87,7 +88,7 @@ class TrainingWorker(QObject):
             self._train(job.job_id, job.name, job.payload)
 
     def _train(self, run_id: int, name: str, spec: RunSpec) -> None:
-        from ..core.session import TrainingSession
+        from ...core.training.session import TrainingSession
 
         self.runStarted.emit(run_id)
         try:
@@ -111,7 +112,7 @@ class TrainingWorker(QObject):
             self._begin(None)
 
     def _grid(self, job_id: int, request: GridRequest) -> None:
-        from ..core.grid_search import GridSearch
+        from ...core.experiments.grid_search import GridSearch
 
         try:
             data = self._data(request.base.data)

@@ -1,17 +1,25 @@
-"""Arrays for the weight views, computed from records without Qt (and tested without it)."""
+"""Arrays for the weight views, computed from per-epoch statistics without Qt (and tested without it)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
-from .records import EpochRecord
-from .weight_stats import HistogramLayout, WeightStats
+from .stats import HistogramLayout, WeightStats
 
 
-def record_at(epochs: Sequence[EpochRecord], epoch: int) -> EpochRecord:
+class EpochStats(Protocol):
+    """What the weight views need of an epoch's record (training's EpochRecord has it)."""
+
+    epoch: int
+
+    def stats(self, name: str) -> WeightStats: ...
+
+
+def record_at(epochs: Sequence[EpochStats], epoch: int) -> EpochStats:
     """The record of `epoch`, or of the last epoch before it (a shorter run stays at its end)."""
     if not epochs:
         raise ValueError("no epochs recorded yet")
@@ -25,12 +33,12 @@ def histogram_of(stats: WeightStats, layout: HistogramLayout, zoom: bool = False
     return np.asarray(layout.edges), np.asarray(stats.counts)
 
 
-def heat_map(epochs: Sequence[EpochRecord], name: str) -> np.ndarray:
+def heat_map(epochs: Sequence[EpochStats], name: str) -> np.ndarray:
     """Counts of one layer as an (epochs, bins) array: a row per epoch, oldest first."""
     return np.array([e.stats(name).counts for e in epochs], dtype=np.int64).reshape(len(epochs), -1)
 
 
-def series(epochs: Sequence[EpochRecord], name: str, what: str, epsilon: float = 1e-3) -> np.ndarray:
+def series(epochs: Sequence[EpochStats], name: str, what: str, epsilon: float = 1e-3) -> np.ndarray:
     """One statistic of a layer over the epochs: sparsity (at epsilon), l1, l2, max_abs, mean or std."""
     if what == "sparsity":
         return np.array([e.stats(name).sparsity_below(epsilon) for e in epochs])

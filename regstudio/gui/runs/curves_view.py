@@ -16,8 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..core.records import EpochRecord
-from .widgets import explain
+from ...core.training.records import EpochRecord
+from ..widgets import explain
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 KEY = "solid: validation · dashed: training"

@@ -1,4 +1,4 @@
-"""The lesson's models, exactly, and helpers that switch one technique on or off.
+"""The lesson's models, exactly: the reference network with one technique added.
 
 Every preset is the lesson's reference network, Dense(128, relu) → Dense(64, relu) →
 softmax, trained with adam for 10 epochs, batch 128, 20 % held out for validation, with
@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .model_spec import Activation, BatchNorm, Dense, Dropout, Layer, ModelSpec, Regularizer
-from .run_spec import EarlyStopping, RunSpec, TrainingConfig
+from ..model import ModelSpec
+from ..model.edits import reference_model, with_batchnorm, with_dropout, with_noise
+from ..model.penalties import Regularizer
+from ..training.run_spec import EarlyStopping, RunSpec, TrainingConfig
 
-HIDDEN_UNITS = (128, 64)
 L1_STRENGTH = 0.01
 L2_STRENGTH = 0.001
 DROPOUT_RATE = 0.3
+NOISE_STDDEV = 0.3  # not in the lesson; chosen by measurement (bench/RESULTS.md)
 
 
 @dataclass(frozen=True)
@@ -31,73 +33,6 @@ class Preset:
     def run_spec(self, **data: object) -> RunSpec:
         spec = RunSpec(self.model, self.training)
         return spec.with_data(**data) if data else spec
-
-
-def reference_model(regularizer: Regularizer | None = None) -> ModelSpec:
-    reg = regularizer or Regularizer()
-    return ModelSpec(tuple(Dense(units, "relu", reg) for units in HIDDEN_UNITS))
-
-
-# Helpers ---------------------------------------------------------------------------------
-
-def with_regularizer(model: ModelSpec, reg: Regularizer, position: int | None = None) -> ModelSpec:
-    """Put `reg` on every hidden Dense layer, or only on the layer at `position`."""
-    targets = model.dense_positions() if position is None else [position]
-    layers = list(model.layers)
-    for i in targets:
-        if not isinstance(layers[i], Dense):
-            raise ValueError(f"layer {i} is {layers[i].describe()}, not a Dense layer")
-        layers[i] = replace(layers[i], regularizer=reg)
-    return ModelSpec(tuple(layers))
-
-
-def _blocks(layers: tuple[Layer, ...]) -> list[list[Layer]]:
-    """Split into blocks that each start at a Dense layer (a leading non-Dense run is its own)."""
-    blocks: list[list[Layer]] = []
-    for layer in layers:
-        if isinstance(layer, Dense) or not blocks:
-            blocks.append([layer])
-        else:
-            blocks[-1].append(layer)
-    return blocks
-
-
-def with_dropout(model: ModelSpec, rate: float) -> ModelSpec:
-    """Dropout(rate) at the end of each hidden Dense block; rate 0 removes them all."""
-    out: list[Layer] = []
-    for block in _blocks(model.layers):
-        kept = [layer for layer in block if not isinstance(layer, Dropout)]
-        out += kept
-        if rate > 0 and isinstance(block[0], Dense):
-            out.append(Dropout(rate))
-    return ModelSpec(tuple(out))
-
-
-def with_batchnorm(model: ModelSpec, on: bool = True) -> ModelSpec:
-    """Turn each Dense(act) into Dense(linear) → BatchNorm → Activation(act), or back.
-
-    Normalizing before the nonlinearity is how the lesson does it; the activation moves to
-    its own layer so the normalization can sit between the two.
-    """
-    out: list[Layer] = []
-    for block in _blocks(model.layers):
-        head, rest = block[0], block[1:]
-        if not isinstance(head, Dense):
-            out += block
-            continue
-        has_bn = bool(rest) and isinstance(rest[0], BatchNorm)
-        if on and not has_bn:
-            act = head.activation
-            out += [replace(head, activation="linear"), BatchNorm(), Activation(act), *rest]
-        elif not on and has_bn:
-            tail = rest[1:]
-            act = head.activation
-            if tail and isinstance(tail[0], Activation) and head.activation == "linear":
-                act, tail = tail[0].activation, tail[1:]
-            out += [replace(head, activation=act), *tail]
-        else:
-            out += block
-    return ModelSpec(tuple(out))
 
 
 # The presets ----------------------------------------------------------------------------
@@ -129,6 +64,10 @@ PRESETS: dict[str, Preset] = {
                "While training, each hidden unit's output is switched off at random with "
                "probability `rate`, so no unit can rely on another. At test time all units work.",
                "Large or deep networks that overfit."),
+        Preset("noise", "Gaussian noise", with_noise(_REF, NOISE_STDDEV), _LESSON,
+               "While training, random values with a small spread are added to each hidden layer's "
+               "outputs, so the next layer cannot depend on exact values. At test time nothing is added.",
+               "When dropout's all-or-nothing silencing is too harsh; a gentle, smooth regularizer."),
         Preset("batchnorm", "Batch normalization", with_batchnorm(_REF), _LESSON,
                "Rescales each batch's pre-activations to mean 0 and spread 1, then lets the "
                "network learn its own scale and shift. Steadies training; the batch-to-batch "

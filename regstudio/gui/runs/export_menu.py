@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import pyqtgraph as pg
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from ..core.run_summary import histories_csv, runs_csv
+from ...core.training.summary import histories_csv, runs_csv
 from .export import PLOT_FORMATS, ExportError, save_plot, save_text
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from ..main_window import MainWindow
 
 
 class ExportMenu(QMenu):

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ..weights.stats import HistogramLayout, WeightStats
 from .run_spec import RunSpec
-from .weight_stats import HistogramLayout, WeightStats
 
 FORMAT = "regstudio-run"
 FORMAT_VERSION = 1

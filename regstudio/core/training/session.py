@@ -20,13 +20,12 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from .datasets.split import DatasetSplit, stratified_indices
-from .errors import Problem, SpecError
-from .model_builder import build_model, make_optimizer
-from .records import DatasetSummary, EpochRecord, RunRecord
-from .run_spec import RunSpec
-from .tf_runtime import build_state_eagerly, import_keras, release_memory, versions
-from .training_callback import (
+from ..datasets.split import DatasetSplit, stratified_indices
+from ..errors import Problem, SpecError
+from ..model.keras_model import build_model, make_optimizer
+from ..tf_runtime import build_state_eagerly, import_keras, release_memory, versions
+from ..weights.stats import HistogramLayout, dense_layouts
+from .keras_callbacks import (
     EarlyStoppingStatus,
     EpochWatch,
     Progress,
@@ -34,7 +33,8 @@ from .training_callback import (
     early_stopping_class,
     evaluation_stop_class,
 )
-from .weight_stats import HistogramLayout, dense_layouts
+from .records import DatasetSummary, EpochRecord, RunRecord
+from .run_spec import RunSpec
 
 EVAL_BATCH = 2048  # batch size has no effect on evaluation results, only on speed
 

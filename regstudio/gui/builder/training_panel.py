@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.datasets import catalog, known_shape
-from ..core.run_spec import FILE_DATASET, OPTIMIZERS, DataSpec, EarlyStopping, TrainingConfig
-from .widgets import ScientificSpinBox, explain
+from ...core.datasets import catalog, known_shape
+from ...core.datasets.spec import FILE_DATASET, DataSpec
+from ...core.training.run_spec import OPTIMIZERS, EarlyStopping, TrainingConfig
+from ..widgets import ScientificSpinBox, explain
 
 
 class TrainingPanel(QGroupBox):

@@ -12,8 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
-from ..core.weight_views import heat_map, series, tile_units
-from .widgets import explain
+from ...core.weights.arrays import heat_map, series, tile_units
+from ..widgets import explain
 
 
 def _small_plot(title: str, y_label: str) -> pg.PlotWidget:

@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.model_builder import summary_rows
-from ..core.model_spec import (
+from ...core.model import (
     ACTIVATIONS,
     MAX_LAYERS,
     MAX_UNITS,
@@ -39,7 +38,8 @@ from ..core.model_spec import (
     ModelSpec,
     Regularizer,
 )
-from .widgets import ScientificSpinBox, explain
+from ...core.model.keras_model import summary_rows
+from ..widgets import ScientificSpinBox, explain
 
 KIND_LABELS = {"none": "none", "l1": "L1", "l2": "L2", "l1l2": "L1 + L2"}
 NEW_LAYERS: dict[str, Layer] = {"Dense": Dense(64), "Dropout": Dropout(0.3), "BatchNorm": BatchNorm(),

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .model_spec import ModelSpec
-from .presets import DROPOUT_RATE, L1_STRENGTH, L2_STRENGTH, PRESETS, reference_model, with_dropout
-from .run_spec import RunSpec
+from ..model import ModelSpec
+from ..model.edits import reference_model, with_dropout
+from ..training.run_spec import RunSpec
+from .presets import DROPOUT_RATE, L1_STRENGTH, L2_STRENGTH, PRESETS
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .datasets.split import DatasetSplit
-from .errors import Problem, SpecError
+from ..datasets.split import DatasetSplit
+from ..errors import Problem, SpecError
+from ..model import Regularizer
+from ..model.edits import with_dropout, with_regularizer
+from ..training.keras_callbacks import Progress
+from ..training.records import EpochRecord, RunRecord
+from ..training.run_spec import RunSpec
 from .folds import stratified_folds
-from .model_spec import Regularizer
-from .presets import with_dropout, with_regularizer
-from .records import EpochRecord, RunRecord
-from .run_spec import RunSpec
-from .training_callback import Progress
 
 STRENGTHS = (1e-4, 1e-3, 1e-2, 1e-1)
 DEFAULT_VALUES: dict[str, tuple[float, ...]] = {
@@ -270,7 +270,7 @@ class GridSearch:
     request_stop = cancel  # a search stopped by the user keeps the trials that finished
 
     def run(self) -> GridResult:
-        from .session import TrainingSession
+        from ..training.session import TrainingSession
 
         r = self.request
         started = time.perf_counter()

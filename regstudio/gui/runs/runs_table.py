@@ -16,9 +16,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
 
-from ..core.records import RunRecord
-from ..core.run_summary import RunSummary
-from .widgets import explain
+from ...core.training.records import RunRecord
+from ...core.training.summary import RunSummary
+from ..widgets import explain
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex

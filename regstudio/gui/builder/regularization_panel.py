@@ -12,10 +12,11 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
-from ..core.model_spec import STRENGTHS_USED, BatchNorm, Dense, Dropout, ModelSpec, Regularizer
-from ..core.presets import DROPOUT_RATE, L1_STRENGTH, L2_STRENGTH, with_batchnorm, with_dropout, with_regularizer
-from ..core.run_spec import MONITORS, EarlyStopping
-from .widgets import LogStrength, explain
+from ...core.experiments.presets import DROPOUT_RATE, L1_STRENGTH, L2_STRENGTH
+from ...core.model import STRENGTHS_USED, BatchNorm, Dense, Dropout, ModelSpec, Regularizer
+from ...core.model.edits import with_batchnorm, with_dropout, with_regularizer
+from ...core.training.run_spec import MONITORS, EarlyStopping
+from ..widgets import LogStrength, explain
 
 ModelEdit = Callable[[ModelSpec], ModelSpec]
 

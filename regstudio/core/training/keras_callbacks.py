@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..weights.stats import HistogramLayout, weight_stats
 from .records import EpochRecord
-from .weight_stats import HistogramLayout, weight_stats
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class EpochWatch:
 
 @functools.cache
 def callback_class() -> type:
-    from .tf_runtime import import_keras
+    from ..tf_runtime import import_keras
 
     keras = import_keras()
 
@@ -147,7 +147,7 @@ def callback_class() -> type:
 
 @functools.cache
 def evaluation_stop_class() -> type:
-    from .tf_runtime import import_keras
+    from ..tf_runtime import import_keras
 
     keras = import_keras()
 
@@ -165,7 +165,7 @@ def evaluation_stop_class() -> type:
 
 @functools.cache
 def early_stopping_class() -> type:
-    from .tf_runtime import import_keras
+    from ..tf_runtime import import_keras
 
     keras = import_keras()
 

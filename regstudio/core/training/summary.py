@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 
-from .model_spec import BatchNorm, Dense, Dropout
+from ..model import BatchNorm, Dense, Dropout
 from .records import RunRecord
 from .run_spec import RunSpec
 

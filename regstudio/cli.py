@@ -1,8 +1,9 @@
 """The `regstudio` command: the window with no subcommand, headless lessons with one.
 
-    regstudio                                  open the window
+    regstudio [LAB.regstudio]                  open the window (on that lab)
     regstudio compare none l2 dropout [...]    train presets, print the lesson's table
     regstudio grid --param l2 [--cv 3] [...]   search one setting, print the table and the best value
+    regstudio summary FILE... [--csv OUT]      the runs of many labs as one table
     regstudio datasets [--download NAME]       what can be trained on, offline, right now
 """
 
@@ -19,8 +20,13 @@ from .core.datasets.spec import BUILTIN_DATASETS, DataSpec
 from .core.errors import DatasetError, SpecError
 from .core.experiments.grid_search import DEFAULT_VALUES
 from .core.experiments.presets import PRESETS, preset
-from .core.training.records import RunRecord, records_to_json
+from .core.lab.collect import lab_of_runs, lab_of_search
+from .core.lab.lab_file import SUFFIX
+from .core.training.events import FirstKernel
+from .core.training.record_json import records_to_json
+from .core.training.records import RunRecord
 from .core.training.run_spec import RunSpec
+from .lab_cli import DestinationError, add_summary_command, check_lab_destination, run_summary, save
 
 
 class UsageError(Exception):
@@ -50,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--download", action="store_true",
                          help="download mnist or fashion-mnist through Keras if it is missing")
     compare.add_argument("--json", type=Path, metavar="PATH", help="write the run records here")
+    compare.add_argument("--save", type=Path, metavar="LAB", help="write the runs as a lab file the window opens")
 
     grid = sub.add_parser("grid", help="search one setting over a few values (the lesson's search)")
     grid.add_argument("--param", required=True, choices=tuple(DEFAULT_VALUES),
@@ -67,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     grid.add_argument("--train-size", type=int)
     grid.add_argument("--label-noise", type=float, default=0.0)
     grid.add_argument("--json", type=Path, metavar="PATH", help="write every trial's run record here")
+    grid.add_argument("--save", type=Path, metavar="LAB", help="write the search as a lab file the window opens")
+
+    add_summary_command(sub)
 
     datasets = sub.add_parser("datasets", help="list datasets and whether each is available offline")
     datasets.add_argument("--download", choices=("mnist", "fashion-mnist"),
@@ -98,6 +108,9 @@ def run_compare(args: argparse.Namespace) -> int:
         if args.batch_size is not None:
             spec = spec.with_training(batch_size=args.batch_size)
         specs.append((name, spec.check()))  # every setting checked before anything trains
+    inputs = (Path(args.dataset),)
+    if args.save is not None:
+        check_lab_destination(args.save, inputs)
     data = load(data_spec, allow_download=args.download)
     print(data.describe())
     print(f"Training {len(specs)} preset{'s' * (len(specs) > 1)} (TensorFlow takes a few seconds to load)...",
@@ -106,9 +119,17 @@ def run_compare(args: argparse.Namespace) -> int:
 
     header = f"{'preset':16}{'test acc':>10}{'best val acc':>14}{'gap':>8}{'epochs':>12}{'seconds':>9}"
     records: list[RunRecord] = []
+    kernels: list[object] = []
     for i, (name, spec) in enumerate(specs):
-        record = TrainingSession(spec, data, name=name).run()
+        last_kernel: list[object] = [None]
+
+        def keep_kernel(event: object, last: list[object] = last_kernel) -> None:
+            if isinstance(event, FirstKernel):
+                last[0] = event.kernel
+
+        record = TrainingSession(spec, data, name=name, listener=keep_kernel).run()
         records.append(record)
+        kernels.append(last_kernel[0])
         if i == 0:
             print(f"({record.dataset.n_train:,} examples to train on, {record.dataset.n_val:,} held out "
                   f"for validation, seed {args.seed})\n")
@@ -119,6 +140,8 @@ def run_compare(args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_text(records_to_json(records), encoding="utf-8")
         print(f"\nRun records written to {args.json}")
+    if args.save is not None:
+        save(lab_of_runs(specs[0][1], records, kernels), args.save)  # type: ignore[arg-type]
     return 0
 
 
@@ -131,15 +154,21 @@ def run_grid(args: argparse.Namespace) -> int:
         raise UsageError(f"--repeats {args.repeats}: at least 1")
     data_spec = _data_spec(args)
     base = _preset_on_data(args.preset, data_spec, args.seed).with_training(epochs=args.epochs)
-    from .core.experiments.grid_search import SCORES, GridRequest, GridSearch
+    from .core.experiments.grid_search import SCORES, GridRequest, GridSearch, TrialFinished
 
     search_values = tuple(args.values or DEFAULT_VALUES[args.param])
     request = GridRequest(base, args.param, search_values, args.cv, args.repeats, args.score).check()  # before loading
+    if args.save is not None:
+        check_lab_destination(args.save, (Path(args.dataset),))
     score = SCORES[args.score]
     data = load(data_spec)
-    search = GridSearch.of(request, data, on_trial=lambda t: print(
-        f"  {args.param} = {t.value:g}" + (f", fold {t.fold + 1}" if t.fold is not None else "")
-        + f": {score.label} {t.val_score:.4f}", flush=True))
+    def report(event: object) -> None:
+        if isinstance(event, TrialFinished):
+            trial = event.trial
+            print(f"  {args.param} = {trial.value:g}" + (f", fold {trial.fold + 1}" if trial.fold is not None else "")
+                  + f": {score.label} {trial.val_score:.4f}", flush=True)
+
+    search = GridSearch(request, data, report)
     how = f"{args.cv}-fold cross-validation" if args.cv else "one validation split"
     print(f"{data.describe()}\nSearching {args.param} over {', '.join(f'{v:g}' for v in search_values)} "
           f"from preset {args.preset}, {args.epochs} epochs per trial, {how}, {args.repeats} seed(s)...",
@@ -157,6 +186,8 @@ def run_grid(args: argparse.Namespace) -> int:
     if args.json:
         args.json.write_text(records_to_json([t.record for t in result.trials]), encoding="utf-8")
         print(f"Run records of all {len(result.trials)} trials written to {args.json}")
+    if args.save is not None:
+        save(lab_of_search(request, result), args.save)
     return 0
 
 
@@ -194,7 +225,7 @@ def run_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
-def open_window() -> int:
+def open_window(lab_path: str | None = None) -> int:
     try:
         from .gui.app import main as gui_main
     except ImportError as exc:
@@ -204,17 +235,22 @@ def open_window() -> int:
         print("regstudio: the window is not part of this version yet; try "
               "'regstudio compare none l2 dropout' meanwhile.", file=sys.stderr)
         return 1
-    return gui_main()
+    return gui_main(lab_path=lab_path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if len(argv) == 1 and argv[0].endswith(SUFFIX):  # a lab file, as a double-click passes it
+            if not Path(argv[0]).is_file():
+                raise UsageError(f"{argv[0]}: no such lab file")
+            return open_window(argv[0])
         args = build_parser().parse_args(argv)
         if args.command is None:
             return open_window()
-        return {"compare": run_compare, "grid": run_grid, "datasets": run_datasets}[args.command](args)
-    except UsageError as exc:
+        commands = {"compare": run_compare, "grid": run_grid, "summary": run_summary, "datasets": run_datasets}
+        return commands[args.command](args)
+    except (UsageError, DestinationError) as exc:
         print(f"regstudio: error: {exc}", file=sys.stderr)
     except (SpecError, DatasetError) as exc:
         print(f"regstudio: error: {exc}", file=sys.stderr)

@@ -11,6 +11,8 @@ from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.model import Dense, ModelSpec
 from regstudio.core.training.run_spec import RunSpec, TrainingConfig
 
+pytest_plugins = ["lab_fixtures"]  # tests/lab_fixtures.py: real runs for the lab tests
+
 
 @pytest.fixture(scope="session")
 def blobs():

@@ -3,8 +3,20 @@ import threading
 import pytest
 
 from regstudio.core.errors import SpecError
-from regstudio.core.experiments.grid_search import GridSearch, apply_value
-from regstudio.core.model import Dense, Dropout
+from regstudio.core.experiments.grid_search import (
+    GridRequest,
+    GridSearch,
+    SearchFinished,
+    SearchProgress,
+    TrialFinished,
+    apply_value,
+)
+from regstudio.core.model import Dense, Dropout, GaussianNoise
+
+
+def search(spec, data, param, values, listener=None, progress_interval=0.25, **settings):
+    request = GridRequest(spec, param, tuple(values), **settings)
+    return GridSearch(request, data, listener or (lambda event: None), progress_interval)
 
 
 def test_apply_value_changes_one_setting(small_spec):
@@ -13,19 +25,23 @@ def test_apply_value_changes_one_setting(small_spec):
     assert (pair.kind, pair.l1, pair.l2) == ("l1l2", 0.01, 0.001)
     assert apply_value(small_spec, "dropout", 0.5).model.layers == (Dense(16), Dropout(0.5), Dense(8), Dropout(0.5))
     assert apply_value(small_spec, "batch_size", 64.0).training.batch_size == 64
+    assert apply_value(small_spec, "noise", 0.2).model.layers == (Dense(16), GaussianNoise(0.2), Dense(8),
+                                                                    GaussianNoise(0.2))
     with pytest.raises(ValueError, match="unknown setting"):
         apply_value(small_spec, "momentum", 0.9)
 
 
 def test_bad_values_are_refused_before_training(small_spec, blobs):
     with pytest.raises(SpecError, match="rate"):
-        GridSearch(small_spec, blobs, "dropout", [0.5, 1.5])
+        search(small_spec, blobs, "dropout", [0.5, 1.5])
 
 
 def test_grid_with_cross_validation_trains_every_fold_and_reports_mean_and_spread(small_spec, blobs):
-    seen = []
+    events = []
     spec = small_spec.with_training(epochs=2)
-    result = GridSearch(spec, blobs, "l2", [1e-4, 1.0], cv=3, on_trial=seen.append).run()
+    result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=3).run()
+    seen = [e.trial for e in events if isinstance(e, TrialFinished)]
+    assert events[-1] == SearchFinished(result)
     assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1e-4, 1), (1e-4, 2), (1.0, 0), (1.0, 1), (1.0, 2)]
     assert seen == list(result.trials) and not result.cancelled
     for trial in result.trials:
@@ -37,24 +53,26 @@ def test_grid_with_cross_validation_trains_every_fold_and_reports_mean_and_sprea
 
 
 def test_cancel_keeps_the_trials_that_finished(small_spec, blobs):
-    search = None
+    job = None
     stopped = threading.Event()
 
-    def on_trial(trial):
+    def on_trial(event):
+        if not isinstance(event, TrialFinished):
+            return
         if len(done) == 0:
-            search.cancel()
+            job.cancel()
             stopped.set()
-        done.append(trial)
+        done.append(event.trial)
 
     done = []
-    search = GridSearch(small_spec.with_training(epochs=2), blobs, "l2", [1e-4, 1e-3, 1e-2], on_trial=on_trial)
-    result = search.run()
+    job = search(small_spec.with_training(epochs=2), blobs, "l2", [1e-4, 1e-3, 1e-2], on_trial)
+    result = job.run()
     assert stopped.is_set() and result.cancelled
     assert len(result.trials) == 1 and result.trials[0].value == 1e-4
 
 
 def test_grid_requests_are_checked_before_they_are_queued(small_spec):
-    from regstudio.core.experiments.grid_search import GridRequest, parse_values
+    from regstudio.core.experiments.grid_search import parse_values
 
     assert parse_values("1e-4, 1e-3;0.01  0.1") == (1e-4, 1e-3, 0.01, 0.1)
     with pytest.raises(SpecError, match=r"grid\.values = 'ten'"):
@@ -70,16 +88,21 @@ def test_grid_requests_are_checked_before_they_are_queued(small_spec):
 
 def test_grid_reports_progress_within_each_trial(small_spec, blobs):
     seen = []
-    search = GridSearch(small_spec.with_training(epochs=2), blobs, "dropout", [0.2, 0.5], cv=2,
-                        on_progress=lambda done, progress: seen.append((done, progress.epoch)), progress_interval=0)
-    assert search.total_trials == 4
-    search.run()
+
+    def on_progress(event):
+        if isinstance(event, SearchProgress):
+            seen.append((event.done, event.progress.epoch))
+            assert event.total == 4 and 0 < event.fraction <= 1
+
+    job = search(small_spec.with_training(epochs=2), blobs, "dropout", [0.2, 0.5], on_progress, 0, cv=2)
+    assert job.total_trials == 4
+    job.run()
     assert sorted({done for done, _ in seen}) == [0, 1, 2, 3]  # every trial reported, counted in order
     assert {epoch for _, epoch in seen} == {1, 2}
 
 
 def test_scored_by_loss_the_lowest_validation_data_loss_wins(small_spec, blobs):
-    result = GridSearch(small_spec.with_training(epochs=3), blobs, "l2", [1e-4, 0.3], score="loss").run()
+    result = search(small_spec.with_training(epochs=3), blobs, "l2", [1e-4, 0.3], score="loss").run()
     assert result.score == "loss"
     for trial in result.trials:
         epochs = trial.record.epochs
@@ -101,14 +124,12 @@ def test_the_best_point_follows_the_score_and_never_is_nan():
 
 
 def test_an_unknown_score_is_refused_by_name(small_spec):
-    from regstudio.core.experiments.grid_search import GridRequest
-
     problem = GridRequest(small_spec, "l2", (1e-3,), score="f1").problems()[0]
     assert str(problem).startswith("grid.score = 'f1': one of accuracy, loss")
 
 
 def test_every_ready_made_search_is_a_valid_request(small_spec):
-    from regstudio.core.experiments.grid_search import RECIPES, GridRequest
+    from regstudio.core.experiments.grid_search import RECIPES
 
     assert set(RECIPES) == {"lesson", "both-sides", "dropout"}
     for recipe in RECIPES.values():

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from regstudio.core.experiments.job_queue import Job, JobQueue
+from regstudio.core.training.events import EarlyStoppingStatus
 from regstudio.core.training.run_spec import EarlyStopping
 from regstudio.core.training.session import TrainingSession
 from regstudio.core.training.summary import HISTORY_COLUMNS, SUMMARY_COLUMNS, RunSummary, histories_csv, runs_csv
@@ -40,7 +40,8 @@ def test_summary_reads_the_record(records):
 def test_early_stopping_summary_uses_the_restored_epoch(small_spec, blobs):
     seen = []
     spec = small_spec.with_training(epochs=200, early_stopping=EarlyStopping("val_loss", 1, 0.5, True))
-    record = TrainingSession(spec, blobs, on_early_stopping=seen.append).run()
+    listener = lambda e: seen.append(e) if isinstance(e, EarlyStoppingStatus) else None  # noqa: E731
+    record = TrainingSession(spec, blobs, listener=listener).run()
     assert record.outcome == "early-stopped"  # nothing improves val_loss by 0.5 twice
     summary = RunSummary.of(record)
     restored = next(e for e in record.epochs if e.epoch == record.restored_epoch)
@@ -70,14 +71,3 @@ def test_histories_csv_has_every_epoch_of_every_run(records):
     l1_last = records[1].epochs[-1]
     assert float(rows[-1]["penalty"]) == l1_last.penalty > 0
     assert float(rows[-1]["data_loss"]) == pytest.approx(l1_last.loss - l1_last.penalty)
-
-
-def test_job_queue_is_first_in_first_out_and_stop_drops_the_waiting():
-    queue = JobQueue()
-    for i in (1, 2, 3):
-        queue.put(Job(i, "run", f"run {i}", None))
-    assert queue.take().job_id == 1
-    assert [job.job_id for job in queue.clear()] == [2, 3]
-    assert queue.take() is None and len(queue) == 0
-    queue.put(Job(4, "grid", "grid", None))
-    assert queue.take().job_id == 4

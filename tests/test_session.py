@@ -7,15 +7,26 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from regstudio.core.errors import SpecError
 from regstudio.core.model import Dense, ModelSpec, Regularizer
-from regstudio.core.training.records import RunRecord
+from regstudio.core.training.events import EpochEnded, Progress, RunFinished, RunStarted
+from regstudio.core.training.record_json import records_from_json, records_to_json
 from regstudio.core.training.run_spec import EarlyStopping
 from regstudio.core.training.session import TrainingSession
 
 
+def on(kind, action):
+    """A listener that hands events of one kind to `action`."""
+    return lambda event: action(event) if isinstance(event, kind) else None
+
+
 def test_one_record_per_epoch_in_order_with_every_metric(blobs, small_spec):
-    seen = []
-    record = TrainingSession(small_spec, blobs, on_epoch=seen.append).run()
+    events = []
+    record = TrainingSession(small_spec, blobs, listener=events.append).run()
+    kinds = [type(e).__name__ for e in events if not isinstance(e, Progress)]  # progress depends on the clock
+    assert kinds == ["RunStarted", "EpochEnded", "EpochEnded", "EpochEnded", "RunFinished"]
+    assert events[0] == RunStarted("run", record.layouts, None, 3) and events[-1] == RunFinished(record)
+    seen = [e.record for e in events if isinstance(e, EpochEnded)]
     assert [e.epoch for e in seen] == [1, 2, 3]
     assert record.epochs == tuple(seen)
     for e in seen:
@@ -57,7 +68,7 @@ def test_penalty_is_reported_apart_from_the_data_loss(blobs, small_spec):
 def test_stop_from_another_thread_ends_the_run(blobs, small_spec):
     spec = small_spec.with_training(epochs=500)
     first_epoch = threading.Event()
-    session = TrainingSession(spec, blobs, on_epoch=lambda e: first_epoch.set())
+    session = TrainingSession(spec, blobs, listener=on(EpochEnded, lambda e: first_epoch.set()))
     result = {}
     worker = threading.Thread(target=lambda: result.setdefault("record", session.run()))
     worker.start()
@@ -81,7 +92,7 @@ def test_stop_is_honoured_within_one_batch(blobs, small_spec):
         elif p.epoch == 2 and p.batch == 5:
             session.request_stop()
 
-    session = TrainingSession(spec, blobs, on_progress=on_progress, progress_interval=0.0)
+    session = TrainingSession(spec, blobs, listener=on(Progress, on_progress), progress_interval=0.0)
     record = session.run()
     assert batches_after_stop == []
     assert [e.epoch for e in record.epochs] == [1]  # the cut-short epoch is not recorded
@@ -94,7 +105,7 @@ def test_cancel_skips_the_test_evaluation(blobs, small_spec):
     def on_epoch(e):
         session.cancel()
 
-    session = TrainingSession(small_spec.with_training(epochs=50), blobs, on_epoch=on_epoch)
+    session = TrainingSession(small_spec.with_training(epochs=50), blobs, listener=on(EpochEnded, on_epoch))
     record = session.run()
     assert len(record.epochs) == 1 and record.test_accuracy is None
 
@@ -123,55 +134,17 @@ def test_same_seed_same_start_other_seed_other_start(blobs, small_spec):
     assert one.epochs[0].loss != other.epochs[0].loss
 
 
-def test_run_record_json_round_trip_is_identical(blobs, small_spec, tmp_path):
+def test_run_record_json_round_trip_is_identical(blobs, small_spec):
     es = EarlyStopping(patience=1)
     record = TrainingSession(small_spec.with_training(early_stopping=es), blobs, name="mine").run()
-    assert RunRecord.from_json(record.to_json()) == record
-    record.save(tmp_path / "run.json")
-    assert RunRecord.load(tmp_path / "run.json") == record
+    assert records_from_json(records_to_json([record, record])) == [record, record]
     assert {"tensorflow", "keras", "numpy", "regstudio"} <= set(record.versions)
 
 
-def test_record_of_another_format_is_refused():
-    with pytest.raises(ValueError, match="not a RegStudio run record"):
-        RunRecord.from_json('{"format": "something-else"}')
-    with pytest.raises(ValueError, match="version 99"):
-        RunRecord.from_json('{"format": "regstudio-run", "version": 99}')
-
-
-def test_runs_leave_no_traced_conditionals_behind(small_spec, blobs):
-    """Optimizer and metric state is built before tracing, so a run adds no lasting graph functions.
-
-    Built lazily inside the first traced step, each of those variables leaves a pair of
-    conditional graphs in TensorFlow's context (~28 per run) until a garbage collection,
-    and tracing them slows every run's start (see tf_runtime.build_state_eagerly).
-    """
-    from tensorflow.python.eager import context
-
-    def conditionals():
-        return {name for name in context.context().list_function_names() if "_cond_" in name}
-
-    TrainingSession(small_spec.with_training(epochs=1), blobs).run()
-    before = conditionals()
-    for seed in (1, 2):
-        TrainingSession(small_spec.with_training(epochs=1, seed=seed), blobs).run()
-    assert conditionals() - before == set()
-
-
-def test_a_finished_run_leaves_no_traced_graph_alive(small_spec, blobs):
-    """Each run traces its own training step; once the run is over, nothing may keep that
-    graph. TensorFlow's all-reduce for one device used to register a custom gradient per
-    trace in a process-wide registry that held the graph: about 4 MB a run, for good.
-    """
-    import gc
-
-    from tensorflow.python.framework.func_graph import FuncGraph
-
-    def graphs_alive() -> int:
-        gc.collect()
-        return sum(isinstance(o, FuncGraph) for o in gc.get_objects())
-
-    before = graphs_alive()
-    for seed in (1, 2):
-        TrainingSession(small_spec.with_training(epochs=1, seed=seed), blobs).run()
-    assert graphs_alive() == before
+def test_records_of_another_format_are_refused():
+    with pytest.raises(SpecError, match="a file of RegStudio run records"):
+        records_from_json('{"format": "something-else", "version": 1, "runs": []}')
+    with pytest.raises(SpecError, match="version = 99"):
+        records_from_json('{"format": "regstudio-runs", "version": 99, "runs": []}')
+    with pytest.raises(SpecError, match="valid JSON"):
+        records_from_json('{"format": "regstudio-runs", "version": NaN, "runs": []}')

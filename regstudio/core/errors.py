@@ -27,3 +27,16 @@ class SpecError(ValueError):
 
 class DatasetError(ValueError):
     """A dataset that cannot be loaded: missing, malformed or unsafe. The message says which."""
+
+
+class LabFileError(ValueError):
+    """A lab file that cannot be opened or saved: not a lab, damaged, too new or unsafe. Says which file."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """A message for a student: the user's mistakes as they are, surprises with their type."""
+    if isinstance(exc, (SpecError, DatasetError, LabFileError)):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "Not enough memory for this model and dataset; try a smaller training set or fewer units."
+    return f"{type(exc).__name__}: {exc}"

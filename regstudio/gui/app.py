@@ -7,7 +7,8 @@ import signal
 import sys
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, lab_path: str | None = None) -> int:
+    """Open the window; with `lab_path`, on that lab, else offering to restore a crashed session's."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -20,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     window.show()
     window.controller.start()  # TensorFlow loads off the GUI thread; Train waits for it
+    # After the window is on screen: a question about recovery needs a window to sit on.
+    QTimer.singleShot(0, lambda: window.files.open_path(lab_path) if lab_path else window.files.offer_recovery())
 
     # Ctrl+C in the terminal closes the window the normal way, so the training thread is
     # stopped and joined. Python only runs signal handlers between its own bytecodes, and

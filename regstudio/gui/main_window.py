@@ -1,9 +1,11 @@
 """The RegStudio window: builder and controls on the left, live curves and the runs table on the right.
 
-The window composes a RunSpec from its panels, checks it before every run (problems are
-shown under the Train button, never as dialogs), and hands runs, comparisons and grid
-searches to the training thread's queue. It only ever receives plain records back; the
-RunBoard spreads each run over the curves, the weight viewer and the runs table.
+Everything the student makes lives in one Lab (core/lab/); the views follow it through
+LabSignals and write to it, never to each other. The window composes the builder's spec,
+checks it before every run (problems are shown under the Train button, never as
+dialogs), hands runs, comparisons and grid searches to the training thread's queue, and
+passes the training thread's events to the Lab. Files, autosave and recovery are
+LabFiles' business (lab_files.py).
 """
 
 from __future__ import annotations
@@ -11,34 +13,30 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QLabel,
-    QMainWindow,
-    QScrollArea,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from ..core.datasets import known_shape
 from ..core.errors import Problem, SpecError
 from ..core.experiments.comparisons import comparison_specs
-from ..core.experiments.grid_search import GridRequest, GridResult, apply_value
+from ..core.experiments.grid_search import GRID_PARAMS, SearchFinished, SearchProgress
 from ..core.experiments.presets import PRESETS, preset
-from ..core.training.keras_callbacks import Progress
-from ..core.training.records import RunRecord
+from ..core.lab.lab import Lab
+from ..core.training.events import JobFailed, Progress, RunFinished
 from ..core.training.run_spec import RunSpec
+from ..core.training.session import RunRequest
 from .builder.network_panel import ModelBuilderPanel
 from .builder.regularization_panel import RegularizationPanel
 from .builder.training_panel import TrainingPanel
-from .grid.grid_view import PARAMS, GridSearchView
-from .run_board import RunBoard
+from .grid.grid_view import GridSearchView
+from .lab_files import LabFiles
+from .lab_signals import LabSignals
 from .runs.curves_view import CurvesView
 from .runs.export_menu import ExportMenu
 from .runs.runs_table import RunsPanel
 from .top_bar import TopBar
+from .training.status import TrainingStatus
 from .training.worker import TrainingController
 from .weights.weights_view import WeightsView
 
@@ -59,30 +57,30 @@ def _scroll(*widgets: QWidget) -> QScrollArea:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, controller: TrainingController | None = None):
+    def __init__(self, controller: TrainingController | None = None, lab: Lab | None = None):
         super().__init__()
-        self.setWindowTitle("RegStudio: see what regularization does")
         self.resize(1440, 900)
+        self.setAcceptDrops(True)
         self.controller = controller or TrainingController(self)
+        self.lab = lab or Lab(preset("none").run_spec())
+        self.signals = LabSignals(self.lab, self)
         self.tf_ready = False
-        self._jobs: list[int] = []  # queued or running, oldest first: runs and grid searches
+        self._jobs: list[int] = []  # the Lab's ids of queued or running runs and searches, oldest first
         self._batch: list[int] = []  # the runs of the current comparison, for "run 2 of 3"
-        self._grid_job: int | None = None
+        self._showing_spec = False  # filling the panels from the Lab: no echo back
 
-        start = preset("none")
-        self.builder = ModelBuilderPanel(start.model)
+        self.builder = ModelBuilderPanel(self.lab.spec.model)
         self.regularization = RegularizationPanel()
         self.training = TrainingPanel()
-        self.curves = CurvesView()
-        self.weights = WeightsView()
-        self.grid = GridSearchView()
-        self.runs = RunsPanel()
-        self.board = RunBoard(self.curves, self.weights, self.runs, self)
+        self.curves = CurvesView(self.lab, self.signals)
+        self.weights = WeightsView(self.lab, self.signals)
+        self.grid = GridSearchView(self.lab, self.signals)
+        self.runs = RunsPanel(self.lab, self.signals)
 
         bar = TopBar()
         self.preset_combo, self.train_button = bar.preset_combo, bar.train_button
-        self.compare_button, self.compare_menu, self.controlled_check = bar.compare_button, bar.compare_menu, \
-            bar.controlled_check
+        self.compare_button, self.compare_menu = bar.compare_button, bar.compare_menu
+        self.controlled_check = bar.controlled_check
         self.stop_button, self.progress_bar = bar.stop_button, bar.progress_bar
         bar.compareRequested.connect(self.compare)
         self.message_label = QLabel()
@@ -105,63 +103,92 @@ class MainWindow(QMainWindow):
         self.view_tabs.addTab(self.curves_page, "Curves")
         self.view_tabs.addTab(self.weights, "Weights")
         self.view_tabs.addTab(self.grid, "Grid search")
-        splitter = QSplitter()
-        splitter.addWidget(_scroll(self.builder))
-        splitter.addWidget(_scroll(self.regularization, self.training))
-        splitter.addWidget(self.view_tabs)
-        splitter.setChildrenCollapsible(False)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(_scroll(self.builder))
+        self.splitter.addWidget(_scroll(self.regularization, self.training))
+        self.splitter.addWidget(self.view_tabs)
+        self.splitter.setChildrenCollapsible(False)
         # The control columns get the width their controls need (their scroll areas' minimum,
         # so nothing is clipped); the plots get the rest.
-        splitter.setSizes([1, 1, 10_000])
-        splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([1, 1, 10_000])
+        self.splitter.setStretchFactor(2, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(bar)
         layout.addWidget(self.message_label)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Loading TensorFlow in the background…")
+
+        self.files = LabFiles(self)
+        self.status = TrainingStatus(self.lab, self.progress_bar, self.statusBar())
+        self._build_menus()
 
         self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
         self.builder.modelChanged.connect(self._model_changed)
         self.regularization.edit.connect(self._apply_edit)
-        self.regularization.earlyStoppingChanged.connect(self._check)
-        self.training.changed.connect(self._check)
+        self.regularization.earlyStoppingChanged.connect(self._panels_changed)
+        self.training.changed.connect(self._panels_changed)
         self.training.dataChanged.connect(lambda: self.builder.set_data_shape(self.training.data_shape()))
         self.train_button.clicked.connect(self.train)
         self.stop_button.clicked.connect(self.stop)
         self.grid.runRequested.connect(self._grid_button)
-        self.grid.applyRequested.connect(self.apply_grid_value)
-        self.grid.trialsRequested.connect(self.show_trials)
+        self.grid.applied.connect(lambda param, value: self.statusBar().showMessage(
+            f"Applied {GRID_PARAMS[param].label} = {value:g}. Press Train to train with it.", 10_000))
+        self.grid.trialsShown.connect(lambda n: self.view_tabs.setCurrentWidget(self.curves_page))
+        self.signals.specChanged.connect(self._show_spec)
+        self.signals.labReplaced.connect(self._lab_replaced)
+        self.signals.limitsChanged.connect(self._check)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.train)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.stop)
 
         # Every receiver of a training-thread signal is a declared @Slot: PySide6 6.8+ can
         # corrupt memory delivering cross-thread signals to undecorated methods (PYSIDE-3124).
-        worker, board = self.controller.worker, self.board
+        worker = self.controller.worker
         worker.ready.connect(self._tf_ready)
         worker.loadFailed.connect(self._tf_failed)
-        worker.runStarted.connect(board.started)
-        worker.layoutsReady.connect(board.layouts)
-        worker.firstKernel.connect(board.first_kernel)
-        worker.epochEnded.connect(board.epoch)
-        worker.earlyStopping.connect(board.early_stopping)
-        worker.progressed.connect(self._progressed)
-        worker.runFinished.connect(board.finished)
-        worker.runFinished.connect(self._run_finished)
-        worker.runFailed.connect(board.failed)
-        worker.runFailed.connect(self._run_failed)
-        worker.gridProgressed.connect(self._grid_progressed)
-        worker.gridTrial.connect(self._grid_trial)
-        worker.gridFinished.connect(self._grid_finished)
-        worker.gridFailed.connect(self._grid_failed)
+        worker.jobEvent.connect(self._training_event)
         self._preset_chosen()
-        self.builder.layer_list.setCurrentRow(0)  # an editor with something in it from the start
+        self.builder.select_layer(0)  # an editor with something in it from the start
 
-    # Spec ----------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.setObjectName("fileMenu")
+        self.files.fill_menu(file_menu)
+        self.files.add_quit()
+        edit = self.menuBar().addMenu("&Edit")
+        edit.setObjectName("editMenu")
+        self.undo_action = QAction("&Undo remove", self, objectName="undoAction")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.triggered.connect(self.undo)
+        edit.addAction(self.undo_action)
+        self.undo_action.setEnabled(False)
+        for signal in (self.signals.runsRemoved, self.signals.runAdded, self.signals.labReplaced):
+            signal.connect(lambda *_: self.undo_action.setEnabled(self.lab.can_undo))
+
+    # Spec: panels <-> Lab ---------------------------------------------------------------------
     def current_spec(self) -> RunSpec:
         early = self.regularization.early_stopping()
         return RunSpec(self.builder.model, self.training.training_config(early), self.training.data_spec())
+
+    def _panels_changed(self) -> None:
+        if not self._showing_spec:
+            self.lab.set_spec(self.current_spec(), from_builder=True)
+        self._check()
+
+    def _show_spec(self) -> None:
+        """Fill the panels from the Lab's spec (a file, a lesson, Apply best), without echo."""
+        spec = self.lab.spec
+        self._showing_spec = True
+        try:
+            self.training.set_data(spec.data)
+            self.builder.set_data_shape(self.training.data_shape())
+            self.builder.set_model(spec.model)
+            self.regularization.sync(spec.model, spec.training.early_stopping)
+            self.training.set_training(spec.training)
+        finally:
+            self._showing_spec = False
+        self._check()
 
     def _run_label(self, spec: RunSpec) -> str:
         for p in PRESETS.values():
@@ -169,8 +196,13 @@ class MainWindow(QMainWindow):
                 return p.name
         return "custom"
 
+    def problems(self) -> list[Problem]:
+        spec = self.current_spec()
+        shape = known_shape(spec.data.dataset)
+        return spec.validate() + self.lab.limits.problems(spec, shape)
+
     def _check(self) -> list[Problem]:
-        problems = self.current_spec().validate()
+        problems = self.problems()
         if problems:
             self._show_problem("Cannot train yet: " + "; ".join(str(p) for p in problems))
         elif self.message_label.property("kind") != "error":
@@ -178,55 +210,52 @@ class MainWindow(QMainWindow):
         self._update_buttons(problems)
         return problems
 
+    @property
+    def busy(self) -> bool:
+        return bool(self._jobs)
+
     def _update_buttons(self, problems: list[Problem] | None = None) -> None:
-        problems = self.current_spec().validate() if problems is None else problems
-        busy = bool(self._jobs)
+        problems = self.problems() if problems is None else problems
+        busy = self.busy
         can_start = self.tf_ready and not busy and not problems
         self.train_button.setEnabled(can_start)
         self.compare_button.setEnabled(can_start)
         self.train_button.setText("Train" if self.tf_ready else "Getting ready…")
         self.stop_button.setEnabled(busy)
-        self.grid.run_button.setEnabled(self._grid_job is not None or can_start)
-        self.grid.set_running(self._grid_job is not None)
+        searching = any(self.lab.search(j) is not None for j in self._jobs)
+        self.grid.run_button.setEnabled(searching or can_start)
+        self.grid.set_running(searching)
 
-    # Reactions -----------------------------------------------------------------------------
+    # Reactions -------------------------------------------------------------------------------
     def _preset_chosen(self) -> None:
         p = preset(self.preset_combo.currentData())
+        self._showing_spec = True
         self.builder.set_model(p.model)
         self.regularization.sync(p.model, p.training.early_stopping)
         # The preset decides the epochs (100 for early stopping); the user's other training
         # settings, such as the seed, stay as they are.
         self.training.set_training(replace(self.training.training_config(None), epochs=p.training.epochs))
+        self._showing_spec = False
         self.builder.set_data_shape(self.training.data_shape())
         self.preset_combo.setToolTip(f"<b>{p.title}</b><br>{p.what}<br><i>When:</i> {p.when}")
-        self._check()
+        self._panels_changed()
 
     def _apply_edit(self, edit: object) -> None:
         self.builder.set_model(edit(self.builder.model))  # type: ignore[operator]
-        self._check()
+        self._panels_changed()
 
     def _model_changed(self, model: object) -> None:
         self.regularization.sync(self.builder.model, self.regularization.early_stopping())
-        self._check()
+        self._panels_changed()
 
-    def apply_grid_value(self, param: str, value: float) -> None:
-        """Put one searched value into the builder and controls (the grid's "Apply best")."""
-        spec = apply_value(self.current_spec(), param, value)
-        self.builder.set_model(spec.model)
-        self.regularization.sync(spec.model, spec.training.early_stopping)
-        self.training.set_training(spec.training)
-        self._check()
-        self.statusBar().showMessage(f"Applied {PARAMS[param]} = {value:g}. Press Train to train with it.", 10_000)
-
-    def show_trials(self, trials: tuple) -> None:
-        """Grid trials in the runs table and curves: every epoch of each was recorded."""
-        seeds = len({t.repeat for t in trials}) > 1
-        for trial in trials:
-            where = f", fold {trial.fold + 1}" if trial.fold is not None else ""
-            seed = f", seed {trial.record.spec.training.seed}" if seeds else ""
-            label = f"{trial.record.name}{where}{seed}"  # "l2=0.001, fold 2"
-            self.board.add_finished(self.controller.new_id(), label, trial.record)
+    def _lab_replaced(self) -> None:
+        self._show_spec()
         self.view_tabs.setCurrentWidget(self.curves_page)
+
+    def undo(self) -> None:
+        restored = self.lab.undo()
+        if restored:
+            self.statusBar().showMessage(f"Brought back {restored} run{'s' * (restored != 1)}.", 6000)
 
     @Slot(str)
     def _tf_failed(self, message: str) -> None:
@@ -239,10 +268,9 @@ class MainWindow(QMainWindow):
         self._update_buttons()
 
     # Starting and stopping -------------------------------------------------------------------
-    def _queue(self, spec: RunSpec, label: str) -> int:
-        name = self.board.next_name(label)
-        run_id = self.controller.train(spec, name)
-        self.board.names[run_id] = name
+    def _queue_run(self, spec: RunSpec, label: str) -> int:
+        run_id = self.lab.add_run(spec, label)
+        self.controller.submit(run_id, RunRequest(spec, self.lab.run(run_id).name))
         self._jobs.append(run_id)
         return run_id
 
@@ -257,7 +285,7 @@ class MainWindow(QMainWindow):
         if not self.train_button.isEnabled() or self._check():
             return
         spec = self.current_spec()
-        self._batch = [self._queue(spec, self._run_label(spec))]
+        self._batch = [self._queue_run(spec, self._run_label(spec))]
         self._started()
 
     def compare(self, key: str) -> None:
@@ -265,102 +293,67 @@ class MainWindow(QMainWindow):
         if not self.compare_button.isEnabled() or self._check():
             return
         specs = comparison_specs(key, self.current_spec(), self.controlled_check.isChecked())
-        self._batch = [self._queue(spec, label) for label, spec in specs]
+        self.queue_runs(specs)
+
+    def queue_runs(self, specs: list[tuple[str, RunSpec]]) -> None:
+        """Queue labelled runs one after another (a comparison); earlier runs stay."""
+        self._batch = [self._queue_run(spec, label) for label, spec in specs]
         self._started()
         self.view_tabs.setCurrentWidget(self.curves_page)
 
     def stop(self) -> None:
         if self._jobs:
             dropped = set(self.controller.stop())
+            self.lab.drop_waiting(dropped)
             self._jobs = [j for j in self._jobs if j not in dropped]
             self.progress_bar.setFormat("Stopping after this batch…")
             self._update_buttons()
 
     def _grid_button(self) -> None:
-        if self._grid_job is not None:
+        if any(self.lab.search(j) is not None for j in self._jobs):
             self.stop()
             return
         if not self.grid.run_button.isEnabled():
             return
         try:
-            base = self.current_spec().with_training(epochs=self.grid.epochs_spin.value())
-            request = GridRequest(base, self.grid.param(), self.grid.values(), self.grid.cv(),
-                                  self.grid.repeats_spin.value(), self.grid.score()).check()
+            request = self.grid.request(self.current_spec())
         except SpecError as exc:
             self._show_problem("Cannot search yet: " + str(exc))
             self.grid.refuse(str(exc))
             return
-        self._grid_job = self.controller.grid(request)
-        self._jobs.append(self._grid_job)
+        search_id = self.lab.add_search(request)
+        self.controller.submit(search_id, request)
+        self._jobs.append(search_id)
         self._batch = []
-        self.grid.start(request)
         self._started()
 
     def _job_done(self, job_id: int) -> None:
         if job_id in self._jobs:
             self._jobs.remove(job_id)
-        if job_id == self._grid_job:
-            self._grid_job = None
         self._update_buttons()
 
-    # Progress and results ----------------------------------------------------------------------
+    # The training thread's events ------------------------------------------------------------
     @Slot(int, object)
-    def _progressed(self, run_id: int, progress: Progress) -> None:
-        self.progress_bar.setValue(round(progress.fraction * 1000))
-        left = progress.seconds / progress.fraction - progress.seconds if progress.fraction > 0 else 0.0
-        where = f"Run {self._batch.index(run_id) + 1} of {len(self._batch)} · " if len(self._batch) > 1 \
-            and run_id in self._batch else ""
-        status = self.board.status.get(run_id)
-        patience = (f" · no better {status.monitor} for {status.wait} of {status.patience} epochs (best: "
-                    f"epoch {status.best_epoch})" if status is not None else "")
-        self.progress_bar.setFormat(f"{where}Epoch {progress.epoch}/{progress.epochs}{patience} · "
-                                    f"about {left:.0f} s left")
+    def _training_event(self, job_id: int, event: object) -> None:
+        if job_id not in self._jobs:
+            return  # a job of a lab since replaced, or one dropped by Stop
+        if isinstance(event, Progress):
+            self.status.run_progressed(job_id, event, self._batch)
+            return
+        if isinstance(event, SearchProgress):
+            self.status.search_progressed(event)
+            return
+        self.lab.apply(job_id, event)
+        if isinstance(event, (RunFinished, SearchFinished, JobFailed)):
+            self._job_done(job_id)
+            if isinstance(event, JobFailed):
+                self.status.failed(job_id)
+                self.show_error(f"{self.status.job_name(job_id)} failed: {event.message}")
+            else:
+                self.status.finished(job_id, waiting=len(self._jobs))
+                self.files.run_finished()
 
-    @Slot(int, object)
-    def _run_finished(self, run_id: int, record: RunRecord) -> None:
-        self._job_done(run_id)
-        self.progress_bar.setValue(1000 if record.outcome != "stopped" else self.progress_bar.value())
-        test = f"test accuracy {record.test_accuracy:.3f}" if record.test_accuracy is not None else "not tested"
-        name = self.board.name(run_id)
-        self.progress_bar.setFormat(f"{name}: {test}" + (f" · {len(self._jobs)} waiting" if self._jobs else ""))
-        self.statusBar().showMessage(f"{name}: {record.reason}; {test}.")
-
-    @Slot(int, str)
-    def _run_failed(self, run_id: int, message: str) -> None:
-        self._job_done(run_id)
-        self.progress_bar.setFormat("Training failed")
-        self.show_error(f"{self.board.name(run_id)} failed: {message}")
-
-    @Slot(int, int, object)
-    def _grid_progressed(self, job_id: int, done: int, progress: Progress) -> None:
-        total = max(self.grid.total, 1)
-        self.progress_bar.setValue(round((done + progress.fraction) / total * 1000))
-        self.progress_bar.setFormat(f"Grid search: trial {done + 1} of {total} · epoch {progress.epoch}/"
-                                    f"{progress.epochs}")
-
-    @Slot(int, object)
-    def _grid_trial(self, job_id: int, trial: object) -> None:
-        self.grid.add_trial(trial)  # type: ignore[arg-type]
-
-    @Slot(int, object)
-    def _grid_finished(self, job_id: int, result: GridResult) -> None:
-        self._job_done(job_id)
-        self.grid.finish(result)
-        self.progress_bar.setValue(1000 if not result.cancelled else self.progress_bar.value())
-        best = f"best {result.best.value:g}" if result.best else "no trial finished"
-        how = "cancelled" if result.cancelled else "done"
-        self.progress_bar.setFormat(f"Grid search {how}: {best}")
-        # The status bar would otherwise still speak of the last run trained before the search.
-        self.statusBar().showMessage(f"Grid search over {PARAMS[result.param]} {how}: {len(result.trials)} "
-                                     f"trials in {result.seconds:.0f} s, {best}.")
-
-    @Slot(int, str)
-    def _grid_failed(self, job_id: int, message: str) -> None:
-        self._job_done(job_id)
-        self.grid.fail(message)
-        self.progress_bar.setFormat("Grid search failed")
-        self.show_error(f"The grid search failed: {message}")
-
+    # Messages ----------------------------------------------------------------------------------
     def _show_problem(self, message: str) -> None:
         # Messages can hold paths and rules such as "<= 10": text, not markup.
         self.message_label.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")
@@ -369,7 +362,23 @@ class MainWindow(QMainWindow):
         self.message_label.setProperty("kind", "error")
         self.message_label.setText(f"<span style='color:#b00020'><b>{html.escape(message)}</b></span>")
 
+    # Files dropped on the window, and closing ----------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.files.droppable(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self.files.droppable(event.mimeData())
+        if path:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.files.open_path(path))  # not inside the drop: a dialog may follow
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.confirm_close():
+            event.ignore()
+            return
         # Stop within a batch and wait for the thread, so Qt never destroys a running thread.
         self.controller.shutdown()
+        self._jobs.clear()  # what the stopped thread still sends is for nobody now
+        self.files.closed()
         event.accept()

@@ -1,12 +1,31 @@
-"""Small widgets the panels share: a log-scale strength control and a labelling helper."""
+"""Small widgets the panels share: run colours, an epoch axis, a log-scale strength control, labelling."""
 
 from __future__ import annotations
 
 import math
 
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
+
+# Runs keep their colour for life: the Lab stores an index, every view maps it through here.
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
+
+
+def run_color(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+class IntegerAxis(pg.AxisItem):
+    """An axis of whole numbers (epochs): never a tick at 1.5, however far one zooms in."""
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
+        levels = [(spacing, [v for v in values if float(v).is_integer()])
+                  for spacing, values in super().tickValues(minVal, maxVal, size) if spacing >= 1]
+        if any(values for _, values in levels):
+            return levels
+        return [(1.0, [float(v) for v in range(math.ceil(minVal), math.floor(maxVal) + 1)])]
 
 
 def explain(widget: QWidget, name: str, tip: str, object_name: str | None = None) -> QWidget:

@@ -1,8 +1,17 @@
 import gc
 
 import pytest
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
 
+from regstudio.core.experiments.grid_search import SearchFinished, TrialFinished
+from regstudio.core.training.events import (
+    EarlyStoppingStatus,
+    EpochEnded,
+    JobFailed,
+    Progress,
+    RunFinished,
+    RunStarted,
+)
 from regstudio.gui.main_window import MainWindow
 
 
@@ -26,9 +35,9 @@ def garbage_collected_between_tests():
 
 
 class Recorder(QObject):
-    """Receives the worker's signals on the GUI thread, in the order the window sees them.
+    """Receives the worker's events on the GUI thread, in the order the window sees them.
 
-    It also re-emits them from the GUI thread, and tests wait on those: pytest-qt 4.5's
+    It also re-emits some from the GUI thread, and tests wait on those: pytest-qt 4.5's
     waitSignal stops its timeout timer from whichever thread emits, which Qt reports as
     "Timers cannot be stopped from another thread" (pytest-qt pull request 649).
     """
@@ -42,54 +51,47 @@ class Recorder(QObject):
     def __init__(self, worker):
         super().__init__()
         self.events = []
-        worker.runStarted.connect(self.started)
-        worker.epochEnded.connect(self.epoch)
-        worker.progressed.connect(self.progress)
-        worker.runFinished.connect(self.finished)
-        worker.runFailed.connect(self.failed)
-        worker.earlyStopping.connect(self.early)
-        worker.gridTrial.connect(self.trial)
-        worker.gridFinished.connect(self.grid_finished)
-
-    @Slot(int)
-    def started(self, run_id):
-        self.events.append(("started", run_id))
+        worker.jobEvent.connect(self.on_event)
 
     @Slot(int, object)
-    def epoch(self, run_id, record):
-        self.events.append(("epoch", record.epoch))
-        self.epochEnded.emit(run_id, record)
-
-    @Slot(int, object)
-    def progress(self, run_id, progress):
-        self.events.append(("progress", progress.epoch))
-
-    @Slot(int, object)
-    def finished(self, run_id, record):
-        self.events.append(("finished", record))
-        self.runFinished.emit(run_id, record)
-
-    @Slot(int, str)
-    def failed(self, run_id, message):
-        self.events.append(("failed", message))
-        self.runFailed.emit(run_id, message)
-
-    @Slot(int, object)
-    def early(self, run_id, status):
-        self.events.append(("early", status))
-
-    @Slot(int, object)
-    def trial(self, job_id, trial):
-        self.events.append(("trial", trial))
-        self.gridTrial.emit(job_id, trial)
-
-    @Slot(int, object)
-    def grid_finished(self, job_id, result):
-        self.events.append(("grid", result))
-        self.gridFinished.emit(job_id, result)
+    def on_event(self, job_id, event):
+        if isinstance(event, RunStarted):
+            self.events.append(("started", job_id))
+        elif isinstance(event, EpochEnded):
+            self.events.append(("epoch", event.record.epoch))
+            self.epochEnded.emit(job_id, event.record)
+        elif isinstance(event, Progress):
+            self.events.append(("progress", event.epoch))
+        elif isinstance(event, RunFinished):
+            self.events.append(("finished", event.record))
+            self.runFinished.emit(job_id, event.record)
+        elif isinstance(event, JobFailed):
+            self.events.append(("failed", event.message))
+            self.runFailed.emit(job_id, event.message)
+        elif isinstance(event, EarlyStoppingStatus):
+            self.events.append(("early", event))
+        elif isinstance(event, TrialFinished):
+            self.events.append(("trial", event.trial))
+            self.gridTrial.emit(job_id, event.trial)
+        elif isinstance(event, SearchFinished):
+            self.events.append(("grid", event.result))
+            self.gridFinished.emit(job_id, event.result)
 
     def kinds(self):
         return [kind for kind, _ in self.events if kind not in ("progress", "early")]
+
+
+@pytest.fixture(autouse=True)
+def private_settings_and_state(tmp_path, monkeypatch):
+    """Each test gets its own QSettings file and autosave folder: nothing leaks between tests or to the user."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    monkeypatch.setenv("REGSTUDIO_STATE_DIR", str(tmp_path / "state"))
+
+
+def use_dataset(window, name):
+    combo = window.training.dataset_combo
+    combo.setCurrentIndex(combo.findData(name))
 
 
 @pytest.fixture
@@ -99,9 +101,10 @@ def window(qtbot):
     w.show()
     w.controller.start()
     qtbot.waitUntil(lambda: w.tf_ready, timeout=60_000)
-    w.training.dataset_combo.setCurrentIndex(w.training.dataset_combo.findData("blobs"))
+    use_dataset(w, "blobs")
     w.training.batch_spin.setValue(32)
     w.recorder = Recorder(w.controller.worker)
+    w.files.ask_save_changes = lambda name: "discard"  # tests never leave a dialog open
     yield w
     w.close()
     assert w.controller.thread.isFinished()

@@ -46,14 +46,13 @@ def test_one_click_comparison_queues_the_lessons_three_runs_in_order(window, qtb
     records = finished_records(window)
     assert [r.spec.model for r in records] == [PRESETS[n].model for n in ("none", "l2", "dropout")]
     assert {r.spec.training.seed for r in records} == {0}  # controlled: one seed
-    model = window.runs.model
-    assert [row.name for row in model.rows] == ["1: none", "2: l2", "3: dropout"]
-    assert [row.summary.test_accuracy for row in model.rows] == [r.test_accuracy for r in records]
+    model, runs = window.runs.model, window.lab.runs
+    assert [run.name for run in runs] == ["1: none", "2: l2", "3: dropout"]
+    assert [run.summary.test_accuracy for run in runs] == [r.test_accuracy for r in records]
     shown = model.data(model.index(0, [c[0] for c in COLUMNS].index("test acc")))
     assert shown == f"{records[0].test_accuracy:.4f}"
-    assert len(window.curves.runs) == 3 and len(window.weights.runs) == 3
-    colors = [run.color for run in window.curves.runs.values()]
-    assert [row.color for row in model.rows] == colors and len(set(colors)) == 3
+    assert len(window.curves.runs) == 3 and len(window.weights.items) == 3
+    assert len({run.color for run in runs}) == 3
 
 
 def test_uncontrolled_comparison_gives_each_run_its_own_seed(window, qtbot):
@@ -72,34 +71,43 @@ def test_stop_during_a_comparison_drops_the_runs_still_waiting(window, qtbot):
         window.stop()
     qtbot.waitUntil(lambda: window.train_button.isEnabled(), timeout=10_000)
     assert window.recorder.kinds().count("started") == 1
-    assert len(window.runs.model.rows) == 1 and window.runs.model.rows[0].record.outcome == "stopped"
+    assert len(window.lab.runs) == 1 and window.lab.runs[0].record.outcome == "stopped"
+    assert window.runs.model.rowCount() == 1
     assert not window.stop_button.isEnabled()
 
 
 def test_runs_table_renames_hides_sorts_and_removes(window, qtbot):
     run_comparison(window, qtbot, "lesson", epochs=1)
     model, proxy, view = window.runs.model, window.runs.proxy, window.runs.view
+    first, second = (run.run_id for run in window.lab.runs[:2])
     assert model.setData(model.index(1, 0), "  L2 run ")
-    assert window.curves.runs[2].name == "L2 run" and window.weights.runs[2].name == "L2 run"
-    assert model.rows[1].record.name == "L2 run"
+    assert "L2 run" in window.curves.legend.text() and window.weights.run_list.item(1).text() == "L2 run"
+    assert window.lab.run(second).record.name == "L2 run"
     assert not model.setData(model.index(1, 0), "   ")  # an empty name is refused, the old one kept
-    assert model.rows[1].name == "L2 run"
+    assert window.lab.run(second).name == "L2 run"
 
     model.setData(model.index(0, 0), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
-    assert not window.curves.runs[1].items["val_loss"].isVisible()
-    assert window.curves.runs[2].items["val_loss"].isVisible()
+    assert not window.curves.runs[first].items["val_loss"].isVisible()
+    assert window.curves.runs[second].items["val_loss"].isVisible()
+    assert window.weights.run_list.item(0).checkState() == Qt.CheckState.Unchecked
 
     column = [c[0] for c in COLUMNS].index("test acc")
     view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
     shown = [proxy.data(proxy.index(r, column)) for r in range(proxy.rowCount())]
     assert shown == sorted(shown, reverse=True)
     assert [r.name for r in window.runs.records_in_view_order()] == [
-        model.rows[proxy.mapToSource(proxy.index(r, 0)).row()].name for r in range(3)]
+        model.run_at(proxy.mapToSource(proxy.index(r, 0)).row()).name for r in range(3)]
 
     view.selectRow(0)
     top = window.runs.selected_ids()
     qtbot.mouseClick(window.runs.remove_button, Qt.MouseButton.LeftButton)
-    assert len(model.rows) == 2 and not (top & set(window.curves.runs)) and not (top & set(window.weights.runs))
+    assert model.rowCount() == 2 and not (top & set(window.curves.runs)) and not (top & set(window.weights.items))
+    window.undo_action.trigger()  # Ctrl+Z: the run is back everywhere
+    assert model.rowCount() == 3 and top <= set(window.curves.runs) and top <= set(window.weights.items)
+    qtbot.mouseClick(window.curves.clear_button, Qt.MouseButton.LeftButton)
+    assert model.rowCount() == 0 and not window.curves.runs and window.lab.can_undo
+    window.undo_action.trigger()
+    assert [run.name for run in window.lab.runs][1] == "L2 run" and len(window.curves.runs) == 3
 
 
 def test_export_writes_the_table_the_epochs_and_every_plot(window, qtbot, tmp_path):
@@ -134,14 +142,14 @@ def test_early_stopping_is_drawn_and_counted(window, qtbot):
     statuses = [value for kind, value in window.recorder.events if kind == "early"]
     assert [s.epoch for s in statuses] == [e.epoch for e in record.epochs]
     run = window.curves.runs[done.args[0]]
-    if record.outcome == "early-stopped":
-        assert (run.best_epoch, run.stop_epoch) == (record.best_epoch, record.stop_epoch)
-        spots = run.markers["loss"].data
-        assert sorted(int(x) for x in spots["x"]) == sorted({record.best_epoch, record.stop_epoch})
-        assert "★ best epoch" in window.curves.loss_plot.getPlotItem().titleLabel.text
-    row = window.runs.model.rows[-1]
+    assert record.outcome == "early-stopped", "blobs with patience 1 must stop early, or this test shows nothing"
+    spots = run.markers["loss"].data
+    marked = {(int(x), str(s)) for x, s in zip(spots["x"], spots["symbol"], strict=True)}
+    assert {(record.best_epoch, "star"), (record.stop_epoch, "x")} <= marked
+    assert "★ best epoch" in window.curves.legend.text()
+    summary = window.lab.runs[-1].summary
     restored = next(e for e in record.epochs if e.epoch == record.restored_epoch)
-    assert row.summary.final_val_accuracy == restored.val_accuracy and row.summary.best_epoch == record.best_epoch
+    assert summary.final_val_accuracy == restored.val_accuracy and summary.best_epoch == record.best_epoch
 
 
 def start_grid(window, qtbot, param, values, folds, epochs, score="accuracy"):
@@ -199,7 +207,7 @@ def test_grid_search_draws_the_validation_curve_and_applies_the_best(window, qtb
     # Every trial's history can be opened as runs: the value picked in the table, else the best.
     qtbot.mouseClick(grid.trials_button, Qt.MouseButton.LeftButton)
     best_trials = [t for t in result.trials if t.value == best.value]
-    rows = window.runs.model.rows
+    rows = window.lab.runs
     assert len(rows) == len(best_trials) == 2
     for trial, row in zip(best_trials, rows, strict=True):
         assert row.record == replace(trial.record, name=row.name)  # the trial's own record, renamed
@@ -209,6 +217,7 @@ def test_grid_search_draws_the_validation_curve_and_applies_the_best(window, qtb
         next(p.value for p in result.points if p.value != best.value))
     grid.table.selectRow(other)
     qtbot.mouseClick(grid.trials_button, Qt.MouseButton.LeftButton)
+    rows = window.lab.runs
     assert len(rows) == 4 and rows[-1].record.spec != rows[0].record.spec
     qtbot.mouseClick(grid.apply_button, Qt.MouseButton.LeftButton)
     regs = {layer.regularizer for layer in window.builder.model.layers}
@@ -243,10 +252,11 @@ def test_bad_grid_values_are_explained_not_queued(window, qtbot):
 
 
 def test_progress_counts_the_patience_used(window):
-    from regstudio.core.training.keras_callbacks import EarlyStoppingStatus, Progress
+    from regstudio.core.training.events import EarlyStoppingStatus, Progress
 
-    window.board.early_stopping(9, EarlyStoppingStatus(12, 9, 0.31, 3, 5, "val_loss"))
-    window._progressed(9, Progress(13, 100, 2, 8, 4.0, 0.3))
+    run_id = window.lab.add_run(window.lab.spec, "x")
+    window.lab.apply(run_id, EarlyStoppingStatus(12, 9, 0.31, 3, 5, "val_loss"))
+    window.status.run_progressed(run_id, Progress(13, 100, 2, 8, 4.0, 0.3), [run_id])
     assert "no better val_loss for 3 of 5 epochs (best: epoch 9)" in window.progress_bar.format()
 
 
@@ -263,9 +273,12 @@ def test_a_right_click_export_on_a_plot_opens_our_save_dialog(window, monkeypatc
 
 
 def test_before_any_search_the_chart_shows_the_axis_it_will_fill(qtbot):
+    from regstudio.core.lab.lab import Lab
     from regstudio.gui.grid.grid_view import GridSearchView
+    from regstudio.gui.lab_signals import LabSignals
 
-    view = GridSearchView()
+    lab = Lab()
+    view = GridSearchView(lab, LabSignals(lab))
     qtbot.addWidget(view)
     (x_low, x_high), (y_low, y_high) = view.chart.getPlotItem().getViewBox().viewRange()
     assert y_low >= 0.0 and y_high <= 1.3  # an accuracy scale, not pyqtgraph's empty -0.5..0.5

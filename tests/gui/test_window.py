@@ -85,7 +85,7 @@ def test_builder_adds_moves_duplicates_and_removes_layers(window, qtbot):
     qtbot.mouseClick(builder.remove_button, Qt.MouseButton.LeftButton)
     assert builder.model == PRESETS["none"].model
     builder.layer_list.setCurrentRow(0)
-    builder.units_spin.setValue(32)
+    builder.editor_for("dense").units_spin.setValue(32)
     assert builder.model.layers[0].units == 32
     assert "parameters" in builder.params_label.text()
 
@@ -93,10 +93,10 @@ def test_builder_adds_moves_duplicates_and_removes_layers(window, qtbot):
 def test_editors_refuse_impossible_values(window, qtbot):
     builder = window.builder
     builder.layer_list.setCurrentRow(0)
-    builder.units_spin.clear()
-    qtbot.keyClicks(builder.units_spin, "99999")
-    builder.units_spin.interpretText()
-    assert builder.units_spin.value() <= 4096
+    builder.editor_for("dense").units_spin.clear()
+    qtbot.keyClicks(builder.editor_for("dense").units_spin, "99999")
+    builder.editor_for("dense").units_spin.interpretText()
+    assert builder.editor_for("dense").units_spin.value() <= 4096
     window.training.epochs_spin.setValue(0)
     assert window.training.epochs_spin.value() == 1
     lr = window.training.lr_spin
@@ -128,13 +128,14 @@ def test_second_run_is_overlaid_on_the_first(window, qtbot):
         with qtbot.waitSignal(window.recorder.runFinished, timeout=60_000):
             window.train()
     assert len(window.curves.runs) == 2
-    names = [run.name for run in window.curves.runs.values()]
-    assert names == ["1: none", "2: l2"]
-    penalty = list(window.curves.runs.values())[1].series["penalty"]
-    assert all(p > 0 for p in penalty)
+    assert [run.name for run in window.lab.runs] == ["1: none", "2: l2"]
+    _, penalty = list(window.curves.runs.values())[1].items["penalty"].getData()
+    assert len(penalty) == 2 and all(p > 0 for p in penalty)
+    assert "1: none" in window.curves.legend.text() and "2: l2" in window.curves.legend.text()
     window.curves.keep_check.setChecked(False)
     first = next(iter(window.curves.runs.values()))
     assert not first.items["val_loss"].isVisible()
+    assert "1: none" not in window.curves.legend.text()  # the legend lists what is drawn
 
 
 def test_stop_button_ends_a_long_run(window, qtbot):
@@ -182,10 +183,12 @@ def test_closing_during_training_exits_quickly_and_cleanly(tmp_path):
         import sys, time
         from PySide6.QtCore import QObject, QTimer, Slot
         from PySide6.QtWidgets import QApplication
+        from regstudio.core.training.events import EpochEnded
         from regstudio.gui.main_window import MainWindow
 
         app = QApplication([])
         window = MainWindow()
+        window.files.ask_save_changes = lambda name: "discard"
         window.show()
 
         class Closer(QObject):
@@ -197,27 +200,27 @@ def test_closing_during_training_exits_quickly_and_cleanly(tmp_path):
                 window.train()
 
             @Slot(int, object)
-            def epoch(self, run_id, record):
-                if record.epoch == 2:
+            def on_event(self, run_id, event):
+                if isinstance(event, EpochEnded) and event.record.epoch == 2:
                     self.asked = time.perf_counter()
                     window.close()
 
         closer = Closer()
         window.controller.worker.ready.connect(closer.ready)
-        window.controller.worker.epochEnded.connect(closer.epoch)
+        window.controller.worker.jobEvent.connect(closer.on_event)
         window.controller.start()
         code = app.exec()
         print(f"closed in {time.perf_counter() - closer.asked:.2f} s")
         sys.exit(code)
     """)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "REGSTUDIO_STATE_DIR": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     seconds = float(result.stdout.split()[-2])
     assert seconds < 3
     noise = [line for line in result.stderr.splitlines()
              if "QThread" in line or "Warning" in line or "Traceback" in line]
-    assert noise == []
+    assert noise == [], result.stderr
 
 
 def test_every_control_is_findable_and_explained(window):

@@ -16,38 +16,60 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
+from ..datasets.spec import DataSpec
 from ..datasets.split import DatasetSplit
 from ..errors import Problem, SpecError
 from ..model import Regularizer
-from ..model.edits import with_dropout, with_regularizer
-from ..training.keras_callbacks import Progress
+from ..model.edits import with_dropout, with_noise, with_regularizer
+from ..training.events import Listener, Progress, ignore
 from ..training.records import EpochRecord, RunRecord
 from ..training.run_spec import RunSpec
 from .folds import stratified_folds
 
 STRENGTHS = (1e-4, 1e-3, 1e-2, 1e-1)
-DEFAULT_VALUES: dict[str, tuple[float, ...]] = {
-    "l1": STRENGTHS, "l2": STRENGTHS, "l1l2": STRENGTHS, "dropout": (0.2, 0.5, 0.7),
-    "learning_rate": (1e-4, 1e-3, 1e-2, 1e-1), "batch_size": (32, 64, 128, 256),
-}
+
+
+@dataclass(frozen=True)
+class GridParam:
+    """A setting the grid search can vary: how it is named, tried and put into a spec."""
+
+    key: str
+    label: str  # on the chart's axis and in messages: "L2 strength λ"
+    values: tuple[float, ...]  # tried when nobody says otherwise
+    log_scale: bool  # values spread over decades
+    apply: Callable[[RunSpec, float], RunSpec]
+
+
+def _penalty(kind: str) -> Callable[[RunSpec, float], RunSpec]:
+    # For l1l2 the value is λ1, and λ2 = λ1 / 10, the lesson's ratio.
+    def apply(spec: RunSpec, value: float) -> RunSpec:
+        reg = Regularizer.of("l1l2", value, value / 10) if kind == "l1l2" else Regularizer.of(kind, value)
+        return replace(spec, model=with_regularizer(spec.model, reg))
+    return apply
+
+
+GRID_PARAMS: dict[str, GridParam] = {p.key: p for p in (
+    GridParam("l2", "L2 strength λ", STRENGTHS, True, _penalty("l2")),
+    GridParam("l1", "L1 strength λ", STRENGTHS, True, _penalty("l1")),
+    GridParam("l1l2", "L1 + L2: λ1 (λ2 = λ1 / 10)", STRENGTHS, True, _penalty("l1l2")),
+    GridParam("dropout", "dropout rate", (0.2, 0.5, 0.7), False,
+              lambda spec, value: replace(spec, model=with_dropout(spec.model, value))),
+    GridParam("noise", "Gaussian noise stddev", (0.05, 0.1, 0.3, 1.0), True,
+              lambda spec, value: replace(spec, model=with_noise(spec.model, value))),
+    GridParam("learning_rate", "learning rate", (1e-4, 1e-3, 1e-2, 1e-1), True,
+              lambda spec, value: spec.with_training(learning_rate=value)),
+    GridParam("batch_size", "batch size", (32, 64, 128, 256), True,
+              lambda spec, value: spec.with_training(batch_size=int(value))),
+)}
+DEFAULT_VALUES: dict[str, tuple[float, ...]] = {key: p.values for key, p in GRID_PARAMS.items()}
 
 
 def apply_value(spec: RunSpec, param: str, value: float) -> RunSpec:
-    """`spec` with one setting changed. For l1l2 the value is λ1, and λ2 = λ1 / 10, the lesson's ratio."""
-    model = spec.model
-    if param in ("l1", "l2"):
-        return replace(spec, model=with_regularizer(model, Regularizer.of(param, value)))
-    if param == "l1l2":
-        return replace(spec, model=with_regularizer(model, Regularizer.of("l1l2", value, value / 10)))
-    if param == "dropout":
-        return replace(spec, model=with_dropout(model, value))
-    if param == "learning_rate":
-        return spec.with_training(learning_rate=value)
-    if param == "batch_size":
-        return spec.with_training(batch_size=int(value))
-    raise ValueError(f"unknown setting {param!r}; choose from {', '.join(DEFAULT_VALUES)}")
+    """`spec` with one setting changed."""
+    if param not in GRID_PARAMS:
+        raise ValueError(f"unknown setting {param!r}; choose from {', '.join(GRID_PARAMS)}")
+    return GRID_PARAMS[param].apply(spec, value)
 
 
 def _best_accuracy(epochs: Sequence[EpochRecord]) -> tuple[float, float]:
@@ -188,9 +210,20 @@ class GridRequest:
     def total_trials(self) -> int:
         return len(self.values) * (self.cv or 1) * self.repeats
 
+    @property
+    def name(self) -> str:
+        return f"grid {self.param}"
+
+    @property
+    def data(self) -> DataSpec:
+        return self.base.data
+
+    def start(self, data: DatasetSplit, listener: Listener) -> GridSearch:
+        return GridSearch(self, data, listener)
+
     def problems(self) -> list[Problem]:
-        if self.param not in DEFAULT_VALUES:
-            return [Problem("grid.param", self.param, "one of " + ", ".join(DEFAULT_VALUES))]
+        if self.param not in GRID_PARAMS:
+            return [Problem("grid.param", self.param, "one of " + ", ".join(GRID_PARAMS))]
         found = self.base.validate()
         if self.score not in SCORES:
             found.append(Problem("grid.score", self.score, "one of " + ", ".join(SCORES)))
@@ -235,27 +268,44 @@ def _spread(values: list[float]) -> float:
     return statistics.stdev(values) if len(values) > 1 else 0.0
 
 
-class GridSearch:
-    """Runs the trials one after another; `cancel()` from any thread keeps what finished."""
+@dataclass(frozen=True)
+class SearchProgress:
+    """A search's place: trials finished, and the progress of the one training now."""
 
-    def __init__(self, base: RunSpec, data: DatasetSplit, param: str, values: Sequence[float] | None = None,
-                 cv: int | None = None, repeats: int = 1, score: str = "accuracy",
-                 on_trial: Callable[[Trial], None] | None = None,
-                 on_progress: Callable[[int, Progress], None] | None = None, progress_interval: float = 0.25):
-        # Every value is valid before anything trains; the same rules the window checks.
-        self.request = GridRequest(base, param, tuple(values or DEFAULT_VALUES[param]), cv, repeats, score).check()
-        self.data, self.on_trial = data, on_trial
-        self.on_progress = on_progress  # (trials finished before this one, progress within it)
+    done: int
+    total: int
+    progress: Progress
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, (self.done + self.progress.fraction) / max(self.total, 1))
+
+
+@dataclass(frozen=True)
+class TrialFinished:
+    trial: Trial
+
+
+@dataclass(frozen=True)
+class SearchFinished:
+    result: GridResult
+
+
+class GridSearch:
+    """Runs the trials one after another; `cancel()` from any thread keeps what finished.
+
+    Tells its listener SearchProgress while a trial trains, TrialFinished after each, and
+    SearchFinished at the end.
+    """
+
+    def __init__(self, request: GridRequest, data: DatasetSplit, listener: Listener = ignore,
+                 progress_interval: float = 0.25):
+        self.request = request.check()  # every value valid before anything trains; the window's rules
+        self.data, self.listener = data, listener
         self.progress_interval = progress_interval
         self._cancel = threading.Event()
         self._session = None
         self._lock = threading.Lock()
-
-    @classmethod
-    def of(cls, request: GridRequest, data: DatasetSplit, **callbacks: Any) -> GridSearch:
-        """The search a GridRequest describes (how the window and the CLI start one)."""
-        return cls(request.base, data, request.param, request.values, request.cv, request.repeats, request.score,
-                   **callbacks)
 
     @property
     def total_trials(self) -> int:
@@ -284,10 +334,13 @@ class GridSearch:
                     if self._cancel.is_set():
                         break
                     done = len(trials)
-                    report = (None if self.on_progress is None
-                              else lambda progress, done=done: self.on_progress(done, progress))
+
+                    def report(event: object, done: int = done) -> None:
+                        if isinstance(event, Progress):
+                            self.listener(SearchProgress(done, r.total_trials, event))
+
                     session = TrainingSession(spec, self.data, name=f"{r.param}={value:g}", folds=folds,
-                                              on_progress=report, progress_interval=self.progress_interval)
+                                              listener=report, progress_interval=self.progress_interval)
                     with self._lock:
                         self._session = session
                         if self._cancel.is_set():  # cancelled between the check above and here
@@ -298,7 +351,8 @@ class GridSearch:
                     val, train = SCORES[r.score].of(record.epochs)
                     trial = Trial(value, fold if r.cv else None, repeat, val, train, record)
                     trials.append(trial)
-                    if self.on_trial is not None:
-                        self.on_trial(trial)
-        return GridResult(r.param, r.values, r.cv, r.repeats, tuple(trials),
-                          self._cancel.is_set(), time.perf_counter() - started, r.score)
+                    self.listener(TrialFinished(trial))
+        result = GridResult(r.param, r.values, r.cv, r.repeats, tuple(trials),
+                            self._cancel.is_set(), time.perf_counter() - started, r.score)
+        self.listener(SearchFinished(result))
+        return result

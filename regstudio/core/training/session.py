@@ -1,8 +1,9 @@
 """TrainingSession: train one RunSpec on one dataset and describe what happened.
 
-A plain class with callbacks, no Qt: the window runs it on its training thread, the CLI
-runs it directly, tests run it on tiny data. `run()` blocks until training ends; another
-thread may call `request_stop()` or `cancel()` at any time.
+A plain job with one listener, no Qt: the window runs it on its training thread, the CLI
+runs it directly, tests run it on tiny data. `run()` blocks until training ends, telling
+the listener as it goes (events.py); another thread may call `request_stop()` or
+`cancel()` at any time.
 
 It trains the lesson's way (categorical cross-entropy, one-hot labels, shuffled batches,
 validation on held-out training data each epoch) but faster than a plain `model.fit` on
@@ -15,49 +16,47 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
 
+from ..datasets.spec import DataSpec
 from ..datasets.split import DatasetSplit, stratified_indices
 from ..errors import Problem, SpecError
 from ..model.keras_model import build_model, make_optimizer
 from ..tf_runtime import build_state_eagerly, import_keras, release_memory, versions
 from ..weights.stats import HistogramLayout, dense_layouts
-from .keras_callbacks import (
-    EarlyStoppingStatus,
-    EpochWatch,
-    Progress,
-    callback_class,
-    early_stopping_class,
-    evaluation_stop_class,
-)
-from .records import DatasetSummary, EpochRecord, RunRecord
+from .events import Listener, RunFinished, RunStarted, ignore
+from .keras_callbacks import RunWatch, callback_class, early_stopping_class, evaluation_stop_class
+from .records import DatasetSummary, RunRecord
 from .run_spec import RunSpec
 
 EVAL_BATCH = 2048  # batch size has no effect on evaluation results, only on speed
 
 
+@dataclass(frozen=True)
+class RunRequest:
+    """One run waiting in the queue: what to train and under which name."""
+
+    spec: RunSpec
+    name: str
+
+    @property
+    def data(self) -> DataSpec:
+        return self.spec.data
+
+    def start(self, data: DatasetSplit, listener: Listener) -> TrainingSession:
+        return TrainingSession(self.spec, data, name=self.name, listener=listener)
+
+
 class TrainingSession:
-    def __init__(self, spec: RunSpec, data: DatasetSplit, *, name: str | None = None,
-                 on_epoch: Callable[[EpochRecord], None] | None = None,
-                 on_progress: Callable[[Progress], None] | None = None,
-                 on_start: Callable[[tuple[HistogramLayout, ...]], None] | None = None,
-                 on_first_kernel: Callable[[int, np.ndarray], None] | None = None,
-                 on_early_stopping: Callable[[EarlyStoppingStatus], None] | None = None,
-                 progress_interval: float = 0.05,
-                 folds: tuple[np.ndarray, np.ndarray] | None = None):
+    def __init__(self, spec: RunSpec, data: DatasetSplit, *, name: str | None = None, listener: Listener = ignore,
+                 progress_interval: float = 0.05, folds: tuple[np.ndarray, np.ndarray] | None = None):
         self.spec = spec.check()
         self.data = data
         self.name = name or "run"
-        self.on_epoch = on_epoch
-        self.on_progress = on_progress
-        self.on_start = on_start  # the histogram layouts, once, before the first epoch
-        # Each epoch, a copy of the first Dense kernel (inputs x units), for image datasets
-        # only: the one piece of raw weights worth drawing (as pictures), 400 KB for MNIST.
-        self.on_first_kernel = on_first_kernel if data.image_shape else None
-        self.on_early_stopping = on_early_stopping  # after each epoch, when early stopping is on
+        self.listener = listener
         self.progress_interval = progress_interval
         # (train positions, validation positions) into data.x_train, for cross-validation;
         # by default a stratified hold-out of training.validation_split, seeded.
@@ -135,16 +134,17 @@ class TrainingSession:
                       loss="categorical_crossentropy", metrics=["accuracy"])
         build_state_eagerly(model, d.n_features, d.n_classes)
         layouts = self._layouts(model)
-        watch = EpochWatch(self._stop, self._cancel, [])
         batches = math.ceil(len(fit_idx) / t.batch_size)
-        if self.on_start is not None:
-            self.on_start(tuple(layouts))
-        callbacks = [callback_class()(watch, layouts, t.epochs, batches, self.on_epoch,
-                                      self.on_progress, self.progress_interval, self.on_first_kernel)]
+        # Each epoch also sends a copy of the first Dense kernel (inputs x units) for image
+        # data only: the one piece of raw weights worth drawing (as pictures), 400 KB for MNIST.
+        watch = RunWatch(self._stop, self._cancel, layouts, t.epochs, batches, self.listener,
+                         self.progress_interval, send_first_kernel=d.image_shape is not None)
+        self.listener(RunStarted(self.name, tuple(layouts), d.image_shape, t.epochs))
+        callbacks = [callback_class()(watch)]
         early = None
         if t.early_stopping is not None:
             es = t.early_stopping
-            early = early_stopping_class()(watch, self.on_early_stopping, monitor=es.monitor, patience=es.patience,
+            early = early_stopping_class()(watch, monitor=es.monitor, patience=es.patience,
                                            min_delta=es.min_delta, restore_best_weights=es.restore_best)
             callbacks.append(early)
         build_seconds = time.perf_counter() - started
@@ -168,7 +168,7 @@ class TrainingSession:
         params = int(model.count_params())
         del model, callbacks, early, train_ds, val_ds, test_ds
         release_memory()  # runs follow each other in one process all lesson long
-        return RunRecord(
+        record = RunRecord(
             name=self.name, spec=self.spec,
             dataset=DatasetSummary(d.name, len(fit_idx), len(val_idx), len(d.x_test), d.n_features,
                                    d.class_names, d.image_shape, d.source),
@@ -178,9 +178,11 @@ class TrainingSession:
             build_seconds=build_seconds, train_seconds=train_seconds, test_seconds=test_seconds,
             versions=versions(), created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
+        self.listener(RunFinished(record))
+        return record
 
     def _outcome(
-        self, watch: EpochWatch, early: object | None
+        self, watch: RunWatch, early: object | None
     ) -> tuple[str, str, int | None, int | None, int | None]:
         n = len(watch.epochs)
         best = stop_at = restored = None

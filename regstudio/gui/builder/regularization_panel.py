@@ -12,9 +12,19 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
-from ...core.experiments.presets import DROPOUT_RATE, L1_STRENGTH, L2_STRENGTH
-from ...core.model import STRENGTHS_USED, BatchNorm, Dense, Dropout, ModelSpec, Regularizer
-from ...core.model.edits import with_batchnorm, with_dropout, with_regularizer
+from ...core.experiments.presets import DROPOUT_RATE, L1_STRENGTH, L2_STRENGTH, NOISE_STDDEV
+from ...core.model import (
+    PENALTY_KINDS,
+    STRENGTHS_USED,
+    BatchNorm,
+    Dense,
+    Dropout,
+    GaussianNoise,
+    ModelSpec,
+    Regularizer,
+)
+from ...core.model.edits import with_batchnorm, with_dropout, with_noise, with_regularizer
+from ...core.model.layers import MAX_NOISE
 from ...core.training.run_spec import MONITORS, EarlyStopping
 from ..widgets import LogStrength, explain
 
@@ -33,9 +43,8 @@ class RegularizationPanel(QGroupBox):
         self.penalty_combo = explain(QComboBox(), "Weight penalty", "Adds the size of the weights to "
                                      "the loss. L1 makes many weights exactly zero; L2 keeps them all "
                                      "small; L1 + L2 does both.", "penaltyCombo")
-        for label, kind in (("none", "none"), ("L1 (lasso)", "l1"), ("L2 (ridge)", "l2"),
-                            ("L1 + L2 (elastic net)", "l1l2")):
-            self.penalty_combo.addItem(label, kind)
+        for kind in PENALTY_KINDS.values():
+            self.penalty_combo.addItem(kind.label, kind.key)
         self.l1_strength = LogStrength(value=L1_STRENGTH)
         self.l1_strength.setObjectName("l1Strength")
         self.l1_strength.set_accessible("L1 strength λ1", "How hard L1 pulls weights to zero. Too small: "
@@ -52,6 +61,14 @@ class RegularizationPanel(QGroupBox):
         self.dropout_rate.setRange(0.05, 0.95)
         self.dropout_rate.setSingleStep(0.05)
         self.dropout_rate.setValue(DROPOUT_RATE)
+        self.noise_check = explain(QCheckBox("Gaussian noise after each hidden layer"), "Gaussian noise",
+                                   "Adds random values to each hidden layer's outputs while training, so the "
+                                   "next layer cannot rely on exact values.", "noiseCheck")
+        self.noise_stddev = explain(QDoubleSpinBox(), "Noise spread", "Standard deviation of the added noise: "
+                                    "0.05 to 0.5 is typical.", "noiseStddevSpin")
+        self.noise_stddev.setRange(0.01, MAX_NOISE)
+        self.noise_stddev.setSingleStep(0.05)
+        self.noise_stddev.setValue(NOISE_STDDEV)
         self.batchnorm_check = explain(QCheckBox("Batch normalization"), "Batch normalization",
                                        "Normalizes each hidden layer's inputs to its activation batch by "
                                        "batch: steadier training, a mild regularizer.", "batchnormCheck")
@@ -83,6 +100,8 @@ class RegularizationPanel(QGroupBox):
         form.addRow("L2 λ", self.l2_strength)
         form.addRow(self.dropout_check)
         form.addRow("Rate", self.dropout_rate)
+        form.addRow(self.noise_check)
+        form.addRow("Spread", self.noise_stddev)
         form.addRow(self.batchnorm_check)
         form.addRow(self.early_box)
 
@@ -91,6 +110,8 @@ class RegularizationPanel(QGroupBox):
         self.l2_strength.valueChanged.connect(self._penalty_edited)
         self.dropout_check.toggled.connect(self._dropout_edited)
         self.dropout_rate.valueChanged.connect(self._dropout_edited)
+        self.noise_check.toggled.connect(self._noise_edited)
+        self.noise_stddev.valueChanged.connect(self._noise_edited)
         self.batchnorm_check.toggled.connect(self._batchnorm_edited)
         for signal in (self.early_box.toggled, self.monitor_combo.currentIndexChanged,
                        self.patience_spin.valueChanged, self.restore_check.toggled):
@@ -122,6 +143,10 @@ class RegularizationPanel(QGroupBox):
         self.dropout_check.setChecked(bool(dropouts))
         if dropouts:
             self.dropout_rate.setValue(dropouts[0].rate)
+        noises = [layer for layer in model.layers if isinstance(layer, GaussianNoise)]
+        self.noise_check.setChecked(bool(noises))
+        if noises:
+            self.noise_stddev.setValue(noises[0].stddev)
         self.batchnorm_check.setChecked(any(isinstance(layer, BatchNorm) for layer in model.layers))
         self.early_box.setChecked(early is not None)
         if early is not None:
@@ -137,6 +162,7 @@ class RegularizationPanel(QGroupBox):
         self.l1_strength.setEnabled("l1" in STRENGTHS_USED[kind])
         self.l2_strength.setEnabled("l2" in STRENGTHS_USED[kind])
         self.dropout_rate.setEnabled(self.dropout_check.isChecked())
+        self.noise_stddev.setEnabled(self.noise_check.isChecked())
 
     def _penalty_edited(self) -> None:
         self._enable()
@@ -149,6 +175,12 @@ class RegularizationPanel(QGroupBox):
         if not self._syncing:
             rate = round(self.dropout_rate.value(), 4) if self.dropout_check.isChecked() else 0.0
             self.edit.emit(lambda model: with_dropout(model, rate))
+
+    def _noise_edited(self) -> None:
+        self._enable()
+        if not self._syncing:
+            stddev = round(self.noise_stddev.value(), 4) if self.noise_check.isChecked() else 0.0
+            self.edit.emit(lambda model: with_noise(model, stddev))
 
     def _batchnorm_edited(self, on: bool) -> None:
         if not self._syncing:

@@ -30,6 +30,8 @@ class TrainingPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Training and data", parent)
         self._file: str | None = None
+        defaults = DataSpec()
+        self._data_extras = (defaults.samples, defaults.noise, defaults.seed)
         form = QFormLayout(self)
 
         self.optimizer_combo = explain(QComboBox(), "Optimizer", "How weights are updated from the "
@@ -116,12 +118,25 @@ class TrainingPanel(QGroupBox):
         name = self.dataset_combo.currentData()
         size = self.train_size_spin.value() or None
         noise = round(self.noise_spin.value(), 4)
+        samples, spread, seed = self._data_extras  # not shown here; kept as a lab file brought them
         if name == FILE_DATASET:
-            return DataSpec(FILE_DATASET, size, noise, path=self._file)
-        return DataSpec(name, size, noise)
+            return DataSpec(FILE_DATASET, size, noise, path=self._file, samples=samples, noise=spread, seed=seed)
+        return DataSpec(name, size, noise, samples=samples, noise=spread, seed=seed)
 
     def data_shape(self) -> tuple[int, int] | None:
         return known_shape(self.dataset_combo.currentData())
+
+    def set_data(self, data: DataSpec) -> None:
+        """Show `data` (from a lab file or a lesson); a file the lab names is offered as the user's file."""
+        if data.dataset == FILE_DATASET and data.path:
+            self.choose_file(data.path)
+        else:
+            index = self.dataset_combo.findData(data.dataset)
+            if index >= 0:
+                self.dataset_combo.setCurrentIndex(index)
+        self.train_size_spin.setValue(data.train_size or 0)
+        self.noise_spin.setValue(data.label_noise)
+        self._data_extras = (data.samples, data.noise, data.seed)
 
     def choose_file(self, path: str) -> None:
         self._file = path

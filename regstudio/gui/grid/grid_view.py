@@ -6,7 +6,8 @@ by accuracy, the validation curve rises while the strength helps and falls when 
 to underfit; scored by loss, it is the same story upside down. The training curve beside
 it shows the gap closing. The best value gets a star, and
 "Apply best" puts it into the builder. The search itself runs on the training thread; this
-view only draws the trials it is handed.
+view draws the Lab's latest search as its trials arrive, and writes back to the Lab only:
+the best value into the spec, chosen trials as runs.
 """
 
 from __future__ import annotations
@@ -34,35 +35,37 @@ from PySide6.QtWidgets import (
 
 from ...core.experiments.grid_search import (
     DEFAULT_VALUES,
+    GRID_PARAMS,
     RECIPES,
     SCORES,
     GridPoint,
     GridRecipe,
     GridRequest,
-    GridResult,
     Trial,
+    apply_value,
     best_point,
     grid_points,
     parse_values,
 )
+from ...core.lab.lab import Lab
+from ...core.training.run_spec import RunSpec
+from ..lab_signals import LabSignals
 from ..widgets import explain
 
-PARAMS = {"l2": "L2 strength λ", "l1": "L1 strength λ", "l1l2": "L1 + L2: λ1 (λ2 = λ1 / 10)",
-          "dropout": "dropout rate", "learning_rate": "learning rate", "batch_size": "batch size"}
-LOG_SCALE = {"l1", "l2", "l1l2", "learning_rate", "batch_size"}
 VAL_COLOR, TRAIN_COLOR, BEST_COLOR = "#1f77b4", "#ff7f0e", "#f2c200"
 
 
 class GridSearchView(QWidget):
-    runRequested = Signal()  # the window reads the settings and queues the search
-    applyRequested = Signal(str, float)  # setting, best value
-    trialsRequested = Signal(object)  # tuple of Trials: to be shown as runs, epoch by epoch
+    runRequested = Signal()  # the window checks the settings (request()) and queues the search
+    applied = Signal(str, float)  # the best value went into the Lab's spec: setting, value
+    trialsShown = Signal(int)  # how many trials were added to the Lab as runs
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, lab: Lab, signals: LabSignals, parent: QWidget | None = None):
         super().__init__(parent)
         self.param_combo = explain(QComboBox(), "Setting to search", "Which setting to vary; everything else "
                                    "stays as built on the left.", "gridParamCombo")
-        for key, label in PARAMS.items():
+        self.lab = lab
+        for key, label in ((p.key, p.label) for p in GRID_PARAMS.values()):
             self.param_combo.addItem(label, key)
         self.values_edit = explain(QLineEdit(), "Values", "The values to try, separated by spaces or commas.",
                                    "gridValuesEdit")
@@ -172,6 +175,7 @@ class GridSearchView(QWidget):
         self.searched_param: str = ""
         self.searched_values: tuple[float, ...] = ()
         self.searched_score = "accuracy"
+        self.shown_search: int | None = None
         self.trials: list[Trial] = []
         self.total = 0
         self.best: GridPoint | None = None
@@ -179,6 +183,8 @@ class GridSearchView(QWidget):
         self._param_chosen()
         self._label_score("accuracy")
         self._draw()  # the empty chart on an accuracy scale from 0 to 1
+        self._follow(signals)
+        self._replaced()
 
     # Settings ------------------------------------------------------------------------------
     def param(self) -> str:
@@ -208,35 +214,57 @@ class GridSearchView(QWidget):
         if not self.trials:  # nothing searched yet: show the axis the search will fill
             self._frame_values(self.param(), DEFAULT_VALUES[self.param()])
 
-    # Feeding -------------------------------------------------------------------------------
-    def start(self, request: GridRequest) -> None:
-        param, values, total = request.param, request.values, request.total_trials
-        self.searched_param, self.searched_values, self.total, self.trials, self.best = param, values, total, [], None
-        self.searched_score = request.score
-        self._label_score(request.score)
-        self.apply_button.setEnabled(False)
-        self._frame_values(param, values)
-        self._draw()
-        self.status_label.setText(f"Searching {PARAMS[param]}: 0 of {total} trials done…")
+    def request(self, base: RunSpec) -> GridRequest:
+        """The search these settings describe on `base`; raises SpecError naming what is wrong."""
+        request = GridRequest(base.with_training(epochs=self.epochs_spin.value()), self.param(), self.values(),
+                              self.cv(), self.repeats_spin.value(), self.score())
+        return request.check()
 
-    def add_trial(self, trial: Trial) -> None:
-        self.trials.append(trial)
-        self._draw()
-        self.status_label.setText(f"Searching {PARAMS[self.searched_param]}: {len(self.trials)} of {self.total} trials "
-                                  "done…")
+    # Following the Lab ---------------------------------------------------------------------------
+    def _follow(self, signals: LabSignals) -> None:
+        signals.searchAdded.connect(self._show_search)
+        signals.searchChanged.connect(lambda search_id, _: self._show_search(search_id))
+        signals.labReplaced.connect(self._replaced)
 
-    def finish(self, result: GridResult) -> None:
-        self.trials = list(result.trials)
-        self._draw()
-        how = "cancelled; the finished trials are kept" if result.cancelled else "done"
-        score = SCORES[self.searched_score]
-        best = (f" Best {PARAMS[self.searched_param]}: {self.best.value:g} (mean {score.label} "
-                f"{self.best.val_mean:.4f} ± {self.best.val_std:.4f})." if self.best else "")
-        self.status_label.setText(f"Search {how}: {len(result.trials)} of {self.total} trials in "
-                                  f"{result.seconds:.0f} s.{best}")
+    def _replaced(self) -> None:
+        searches = self.lab.searches
+        if searches:
+            self._show_search(searches[-1].search_id)
+        else:
+            self.shown_search = None
+            self.trials, self.best = [], None
+            self._param_chosen()
+            self._draw()
+            self.status_label.setText("Choose a setting and press Run search.")
 
-    def fail(self, message: str) -> None:
-        self.status_label.setText(f"The search failed: {message}")
+    def _show_search(self, search_id: int) -> None:
+        search = self.lab.search(search_id)
+        if search is None:
+            return
+        request = search.request
+        if search_id != self.shown_search:  # a new search (or one from a file): frame it anew
+            self.shown_search = search_id
+            self.searched_param, self.searched_values, self.searched_score = request.param, request.values, \
+                request.score
+            self.total = request.total_trials
+            self._label_score(request.score)
+            self._frame_values(request.param, request.values)
+        self.trials = list(search.trials)
+        self._draw()
+        label = GRID_PARAMS[request.param].label
+        if search.state in ("queued", "running"):
+            self.status_label.setText(f"Searching {label}: {len(self.trials)} of {self.total} trials done…")
+        elif search.state == "failed":
+            self.status_label.setText(f"The search failed: {search.problem}")
+        else:
+            result = search.result
+            how = "cancelled; the finished trials are kept" if result and result.cancelled else "done"
+            score = SCORES[self.searched_score]
+            best = (f" Best {label}: {self.best.value:g} (mean {score.label} {self.best.val_mean:.4f} ± "
+                    f"{self.best.val_std:.4f})." if self.best else "")
+            seconds = f" in {result.seconds:.0f} s" if result else ""
+            self.status_label.setText(f"Search {how}: {len(self.trials)} of {self.total} trials{seconds}.{best}")
+        self.set_running(search.state in ("queued", "running"))
 
     def refuse(self, message: str) -> None:
         """Settings that cannot be searched: said here, nothing is queued."""
@@ -258,7 +286,7 @@ class GridSearchView(QWidget):
                                               "trials"))
 
     def _x(self, value: float, param: str | None = None) -> float:
-        log = (param or self.searched_param) in LOG_SCALE
+        log = GRID_PARAMS[param or self.searched_param].log_scale
         return math.log10(value) if log and value > 0 else value
 
     def _frame_values(self, param: str, values: tuple[float, ...]) -> None:
@@ -267,8 +295,8 @@ class GridSearchView(QWidget):
         A fixed frame, so the curve grows into it; auto-range on items that start empty can
         settle on a degenerate range and stay there.
         """
-        log = param in LOG_SCALE
-        self.chart.setLabel("bottom", PARAMS[param] + (" (log scale)" if log else ""))
+        log = GRID_PARAMS[param].log_scale
+        self.chart.setLabel("bottom", GRID_PARAMS[param].label + (" (log scale)" if log else ""))
         ordered = sorted(values)
         ticks = [self._x(v, param) for v in ordered]
         self.chart.getAxis("bottom").setTicks([[(x, f"{v:g}") for x, v in zip(ticks, ordered, strict=True)]])
@@ -317,11 +345,18 @@ class GridSearchView(QWidget):
         return self.best.value if self.best is not None else None
 
     def _show_trials(self) -> None:
+        """The chosen value's trials as runs in the Lab: every epoch of each was recorded."""
         value = self.chosen_value()
-        chosen = tuple(t for t in self.trials if t.value == value)
+        chosen = [t for t in self.trials if t.value == value]
+        seeds = len({t.repeat for t in chosen}) > 1
+        for trial in chosen:
+            where = f", fold {trial.fold + 1}" if trial.fold is not None else ""
+            seed = f", seed {trial.record.spec.training.seed}" if seeds else ""
+            self.lab.add_finished_run(f"{trial.record.name}{where}{seed}", trial.record)  # "l2=0.001, fold 2"
         if chosen:
-            self.trialsRequested.emit(chosen)
+            self.trialsShown.emit(len(chosen))
 
     def _apply(self) -> None:
         if self.best is not None:
-            self.applyRequested.emit(self.searched_param, self.best.value)
+            self.lab.set_spec(apply_value(self.lab.spec, self.searched_param, self.best.value))
+            self.applied.emit(self.searched_param, self.best.value)

@@ -1,213 +1,249 @@
-"""Loss and accuracy over epochs for every run, live.
+"""Loss and accuracy over epochs for every run of the Lab, live.
 
-Each run gets its plot items once, when it starts; each epoch appends to plain lists and
-calls `setData`, which is cheap. Training curves are dashed, validation curves solid and
-the regularization penalty dotted, all in the run's color, so the gap between dashed and
-solid is the overfitting students are looking for. With early stopping, a star marks the
-best epoch so far on the validation curves (it moves while training goes on) and a cross
-the epoch where training stopped.
+Each run gets its plot items once, when it appears in the Lab; each new epoch only calls
+`setData`, which is cheap. Training curves are dashed, validation curves solid and the
+regularization penalty dotted, all in the run's colour, so the gap between dashed and
+solid is the overfitting students are looking for. The loss is shown without the penalty
+by default (an L1 penalty of 40 in the first epoch would flatten every other curve); a
+tick adds it back. With early stopping, a star marks the best epoch so far and a cross
+the epoch where training stopped; a triangle marks where validation loss turned upward.
+The legend is a line above the plots, so it never covers a curve.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...core.training.records import EpochRecord
-from ..widgets import explain
+from ...core.lab.lab import Lab, LabRun
+from ...core.training.curves import overfitting_onset
+from ..lab_signals import LabSignals
+from ..widgets import IntegerAxis, explain, run_color
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 KEY = "solid: validation · dashed: training"
-EARLY_KEY = "★ best epoch · ✕ stopped"
-MARKED = {"loss": "val_loss", "accuracy": "val_accuracy"}  # the curve each plot's markers sit on
+MARKS = "★ best epoch · ✕ stopped · ▼ validation loss turned up"
+# series key -> (plot, pen style, width); "loss" and "val_loss" follow the penalty tick.
+SERIES = {"val_loss": ("loss", Qt.PenStyle.SolidLine, 2.5), "loss": ("loss", Qt.PenStyle.DashLine, 1.8),
+          "penalty": ("loss", Qt.PenStyle.DotLine, 1.8), "val_accuracy": ("accuracy", Qt.PenStyle.SolidLine, 2.5),
+          "accuracy": ("accuracy", Qt.PenStyle.DashLine, 1.8)}
 
 
 @dataclass
 class RunCurves:
-    run_id: int
-    name: str
-    color: str
-    epochs: list[int] = field(default_factory=list)
-    series: dict[str, list[float]] = field(default_factory=dict)
     items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
     markers: dict[str, pg.ScatterPlotItem] = field(default_factory=dict)  # "loss" / "accuracy"
-    shown: bool = True  # ticked in the runs table
-    best_epoch: int | None = None
-    stop_epoch: int | None = None
+    drawn: int = -1  # epochs drawn so far
 
 
-def _title(plot: pg.PlotWidget, title: str, key: str) -> None:
-    plot.setTitle(f"<span style='color:#222'>{title}</span>"
-                  f"<span style='color:#666; font-size:9pt'>&nbsp;&nbsp;({key})</span>")
-
-
-def _plot(object_name: str, title: str, y_label: str, key: str = KEY, legend_at: tuple[int, int] = (-10, 10)
-          ) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
+def _plot(object_name: str, title: str, y_label: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(background="w", axisItems={"bottom": IntegerAxis("bottom")})
     plot.setObjectName(object_name)
-    _title(plot, title, key)
+    plot.setTitle(f"<span style='color:#222'>{title}</span>")
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
+    for side in ("left", "bottom"):  # "accuracy (x0.001)" over 600..900 reads as nonsense
+        plot.getAxis(side).enableAutoSIPrefix(False)
     plot.showGrid(x=True, y=True, alpha=0.2)
-    plot.addLegend(offset=legend_at, labelTextColor="#222")
     plot.getPlotItem().getViewBox().setMouseEnabled(x=True, y=False)
     return plot
 
 
 class CurvesView(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, lab: Lab, signals: LabSignals, parent: QWidget | None = None):
         super().__init__(parent)
-        self.loss_plot = _plot("lossPlot", "Loss", "loss", KEY + " · dotted: penalty")
-        # Accuracy curves climb toward 1 at the top right; the legend sits below them.
-        self.accuracy_plot = _plot("accuracyPlot", "Accuracy", "accuracy", legend_at=(-10, -10))
+        self.lab = lab
+        self.loss_plot = _plot("lossPlot", "Loss", "loss")
+        self.accuracy_plot = _plot("accuracyPlot", "Accuracy", "accuracy")
         self.accuracy_plot.setXLink(self.loss_plot)
+        self.plots = {"loss": self.loss_plot, "accuracy": self.accuracy_plot}
         explain(self.loss_plot, "Loss curves", "Training loss keeps falling when a network memorizes; "
-                "validation loss turning upward is overfitting. The dotted curve is the penalty's share.")
+                "validation loss turning upward (▼) is overfitting. The dotted curve is the penalty.")
         explain(self.accuracy_plot, "Accuracy curves", "The distance between training (dashed) and "
-                "validation (solid) accuracy is the generalization gap.")
+                "validation (solid) accuracy is the generalization gap. With dropout, training accuracy is "
+                "measured with dropout on, so it can sit below validation.")
+        self.legend = QLabel()
+        self.legend.setObjectName("curvesLegend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.penalty_check = explain(QCheckBox("Add the penalty to the loss"), "Add the penalty to the loss",
+                                     "Off: the loss curves show the data loss only, comparable between runs. On: "
+                                     "data loss plus penalty, the number Keras minimizes.", "penaltyCheck")
+        self.log_check = explain(QCheckBox("Log scale"), "Log scale", "A logarithmic loss axis: small "
+                                 "losses stay readable next to large ones.", "logScaleCheck")
+        self.fit_check = explain(QCheckBox("Fit accuracy axis"), "Fit accuracy axis", "Off: accuracy from "
+                                 "0 to 1, the same scale for every run. On: zoom in on the curves.", "fitAccuracyCheck")
         self.keep_check = explain(QCheckBox("Show earlier runs"), "Show earlier runs",
                                   "Keep earlier runs on the plots to compare them with the new one.",
                                   "keepRunsCheck")
         self.keep_check.setChecked(True)
-        self.keep_check.toggled.connect(self._show_earlier)
-        self.clear_button = explain(QPushButton("Clear plots"), "Clear plots",
-                                    "Remove every finished run from the plots and the runs table.", "clearButton")
+        self.clear_button = explain(QPushButton("Clear plots"), "Clear plots", "Remove every finished run from "
+                                    "the plots and the runs table (Ctrl+Z brings them back).", "clearButton")
         self.hover_label = QLabel("Move the mouse over a plot to read its values.")
         self.hover_label.setObjectName("hoverLabel")
         self.hover_label.setTextFormat(Qt.TextFormat.RichText)
         self.hover_label.setWordWrap(True)
 
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.hover_label, 1)
-        bottom.addWidget(self.keep_check)
-        bottom.addWidget(self.clear_button)
+        options = QHBoxLayout()
+        for widget in (self.penalty_check, self.log_check, self.fit_check, self.keep_check):
+            options.addWidget(widget)
+        options.addStretch(1)
+        options.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(options)
+        layout.addWidget(self.legend)
         layout.addWidget(self.loss_plot, 1)
         layout.addWidget(self.accuracy_plot, 1)
-        layout.addLayout(bottom)
+        layout.addWidget(self.hover_label)
 
         self.runs: dict[int, RunCurves] = {}
-        self._marked = False  # the early-stopping key is in the titles
-        self._active: int | None = None
-        self._color_index = 0
-        for plot in (self.loss_plot, self.accuracy_plot):
+        self.penalty_check.toggled.connect(self._redraw_all)
+        self.log_check.toggled.connect(lambda on: self.loss_plot.setLogMode(x=False, y=on))
+        self.fit_check.toggled.connect(self._frame_accuracy)
+        self.keep_check.toggled.connect(self._update_visibility)
+        self.clear_button.clicked.connect(lambda: self.lab.clear_runs())
+        for plot in self.plots.values():
             plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._hover(p, pos))
+        signals.runAdded.connect(lambda run_id, _: self._add(run_id))
+        signals.runChanged.connect(self._changed)
+        signals.runsRemoved.connect(self._remove)
+        signals.labReplaced.connect(self._replaced)
+        self._frame_accuracy()
+        self._replaced()
 
-    # Runs ----------------------------------------------------------------------------------
-    def start_run(self, run_id: int, name: str) -> str:
-        color = PALETTE[self._color_index % len(PALETTE)]
-        self._color_index += 1
-        run = RunCurves(run_id, name, color)
-
-        def add(plot: pg.PlotWidget, key: str, style: Qt.PenStyle, width: float, legend: str | None) -> None:
-            pen = pg.mkPen(color, width=width, style=style)
-            run.items[key] = plot.plot([], [], pen=pen, name=legend)
-            run.series[key] = []
-
-        add(self.loss_plot, "val_loss", Qt.PenStyle.SolidLine, 2.5, name)
-        add(self.loss_plot, "loss", Qt.PenStyle.DashLine, 1.8, None)
-        add(self.loss_plot, "penalty", Qt.PenStyle.DotLine, 1.8, None)
-        add(self.accuracy_plot, "val_accuracy", Qt.PenStyle.SolidLine, 2.5, name)
-        add(self.accuracy_plot, "accuracy", Qt.PenStyle.DashLine, 1.8, None)
-        for key, plot in (("loss", self.loss_plot), ("accuracy", self.accuracy_plot)):
-            run.markers[key] = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#222", width=1), brush=pg.mkBrush(color))
-            plot.addItem(run.markers[key])
-        self.runs[run_id] = run
-        self._active = run_id
-        self._show_earlier(self.keep_check.isChecked())
-        return color
-
-    def add_epoch(self, run_id: int, record: EpochRecord) -> None:
-        run = self.runs.get(run_id)
-        if run is None:
+    # Following the Lab ---------------------------------------------------------------------------
+    def _add(self, run_id: int) -> None:
+        run = self.lab.run(run_id)
+        if run is None or run_id in self.runs:
             return
-        run.epochs.append(record.epoch)
-        for key in run.series:
-            run.series[key].append(getattr(record, key))
-        for key, item in run.items.items():
-            if key == "penalty" and not any(run.series[key]):
-                continue  # no penalty in this run: a flat line at zero would only add clutter
-            item.setData(run.epochs, run.series[key])
+        color = run_color(run.color)
+        curves = RunCurves()
+        for key, (plot, style, width) in SERIES.items():
+            curves.items[key] = self.plots[plot].plot([], [], pen=pg.mkPen(color, width=width, style=style))
+        for key, plot in self.plots.items():
+            curves.markers[key] = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#222", width=1), brush=pg.mkBrush(color))
+            plot.addItem(curves.markers[key])
+        self.runs[run_id] = curves
+        self._draw(run)
+        self._update_visibility()
 
-    def mark_early_stopping(self, run_id: int, best_epoch: int | None, stop_epoch: int | None) -> None:
-        """Star at the best epoch, cross at the stop epoch, on both validation curves."""
-        run = self.runs.get(run_id)
-        if run is None:
+    def _changed(self, run_id: int, aspect: str) -> None:
+        run = self.lab.run(run_id)
+        if run is None or run_id not in self.runs:
             return
-        run.best_epoch, run.stop_epoch = best_epoch, stop_epoch
-        for key, marker in run.markers.items():
-            values = run.series[MARKED[key]]
-            spots = [{"pos": (epoch, values[epoch - 1]), "symbol": symbol}
-                     for epoch, symbol in ((best_epoch, "star"), (stop_epoch, "x"))
-                     if epoch is not None and 0 < epoch <= len(values)]
-            marker.setData(spots)
-        if not self._marked:
-            self._marked = True
-            _title(self.loss_plot, "Loss", f"{KEY} · dotted: penalty · {EARLY_KEY}")
-            _title(self.accuracy_plot, "Accuracy", f"{KEY} · {EARLY_KEY}")
+        if aspect in ("epoch", "state", "early"):
+            self._draw(run)
+        if aspect in ("shown", "state", "name"):
+            self._update_visibility()
 
-    def finish_run(self, run_id: int) -> None:
-        if self._active == run_id:
-            self._active = None
+    def _remove(self, run_ids: frozenset[int]) -> None:
+        for run_id in run_ids & set(self.runs):
+            curves = self.runs.pop(run_id)
+            for key, item in curves.items.items():
+                self.plots[SERIES[key][0]].removeItem(item)
+            for key, marker in curves.markers.items():
+                self.plots[key].removeItem(marker)
+        self._update_visibility()
 
-    def finished_runs(self) -> set[int]:
-        return {r for r in self.runs if r != self._active}
+    def _replaced(self) -> None:
+        self._remove(frozenset(self.runs))
+        for run in self.lab.runs:
+            self._add(run.run_id)
 
-    def set_shown(self, run_id: int, shown: bool) -> None:
-        if run_id in self.runs:
-            self.runs[run_id].shown = shown
-            self._show_earlier(self.keep_check.isChecked())
+    def _redraw_all(self) -> None:
+        for run_id in self.runs:
+            run = self.lab.run(run_id)
+            if run is not None:
+                self.runs[run_id].drawn = -1
+                self._draw(run)
+        self.loss_plot.setLabel("left", "loss (data + penalty)" if self.penalty_check.isChecked() else "loss")
 
-    def rename(self, run_id: int, name: str) -> None:
-        run = self.runs.get(run_id)
-        if run is None:
-            return
-        run.name = name
-        for plot, key in ((self.loss_plot, "val_loss"), (self.accuracy_plot, "val_accuracy")):
-            legend = plot.getPlotItem().legend
-            legend.removeItem(run.items[key])
-            legend.addItem(run.items[key], name)
+    # Drawing -----------------------------------------------------------------------------------
+    def _series(self, run: LabRun) -> dict[str, list[float]]:
+        with_penalty = self.penalty_check.isChecked()
+        e = run.epochs
+        return {"val_loss": [x.val_loss if with_penalty else x.val_data_loss for x in e],
+                "loss": [x.loss if with_penalty else x.data_loss for x in e],
+                "penalty": [x.penalty for x in e], "val_accuracy": [x.val_accuracy for x in e],
+                "accuracy": [x.accuracy for x in e]}
+
+    def _draw(self, run: LabRun) -> None:
+        curves = self.runs[run.run_id]
+        x = [e.epoch for e in run.epochs]
+        series = self._series(run)
+        if curves.drawn != len(x):
+            for key, item in curves.items.items():
+                if key == "penalty" and not any(series[key]):
+                    continue  # no penalty in this run: a flat line at zero would only add clutter
+                item.setData(x, series[key])
+            curves.drawn = len(x)
+        best, stop = self._early_epochs(run)
+        onset = overfitting_onset([e.val_data_loss for e in run.epochs])
+        for key, marker in curves.markers.items():
+            values = series["val_loss" if key == "loss" else "val_accuracy"]
+            marks = [(best, "star"), (stop, "x")] + ([(onset.epoch, "t")] if onset and key == "loss" else [])
+            marker.setData([{"pos": (epoch, values[epoch - 1]), "symbol": symbol}
+                            for epoch, symbol in marks if epoch is not None and 0 < epoch <= len(values)])
+
+    @staticmethod
+    def _early_epochs(run: LabRun) -> tuple[int | None, int | None]:
+        if run.record is not None:
+            return run.record.best_epoch, run.record.stop_epoch
+        return (run.early.best_epoch if run.early else None), None
+
+    def _frame_accuracy(self) -> None:
+        box = self.accuracy_plot.getPlotItem().getViewBox()
+        if self.fit_check.isChecked():
+            box.enableAutoRange(axis="y")
+        else:
+            box.disableAutoRange(axis="y")
+            self.accuracy_plot.setYRange(0.0, 1.0, padding=0.02)
+
+    def _update_visibility(self) -> None:
+        runs = {run.run_id: run for run in self.lab.runs}
+        newest = max(self.runs, default=None)
+        keep = self.keep_check.isChecked()
+        legend = []
+        for run_id, curves in self.runs.items():
+            run = runs.get(run_id)
+            visible = run is not None and run.shown and (keep or not run.finished or run_id == newest)
+            for item in (*curves.items.values(), *curves.markers.values()):
+                item.setVisible(visible)
+            if visible:
+                legend.append(f"<span style='color:{run_color(run.color)}'>■</span>&nbsp;{html.escape(run.name)}")
+        marks = f" · {MARKS}" if legend else ""
+        self.legend.setText(("&nbsp;&nbsp; ".join(legend) or "No runs yet: press Train or Compare.")
+                            + f"<br><span style='color:#666'>{KEY} · dotted: penalty{marks}</span>")
+
+    def visible_runs(self) -> list[int]:
+        return [run_id for run_id, c in self.runs.items() if c.items["val_loss"].isVisible()]
 
     def points(self, run_id: int, key: str = "val_loss") -> int:
         """How many points a run's curve holds."""
         x, _ = self.runs[run_id].items[key].getData()
         return 0 if x is None else len(x)
 
-    def remove_runs(self, run_ids: set[int]) -> None:
-        for run_id in run_ids & set(self.runs):
-            run = self.runs.pop(run_id)
-            for key, item in run.items.items():
-                plot = self.accuracy_plot if "accuracy" in key else self.loss_plot
-                plot.removeItem(item)
-            self.loss_plot.removeItem(run.markers["loss"])
-            self.accuracy_plot.removeItem(run.markers["accuracy"])
-
-    def _show_earlier(self, show: bool) -> None:
-        for run_id, run in self.runs.items():
-            visible = run.shown and (show or run_id == self._active or run_id == max(self.runs))
-            for item in (*run.items.values(), *run.markers.values()):
-                item.setVisible(visible)
-
-    # Hover ---------------------------------------------------------------------------------
+    # Hover -------------------------------------------------------------------------------------
     def _hover(self, plot: pg.PlotWidget, pos: QPointF) -> None:
         if not plot.sceneBoundingRect().contains(pos):
             return
         epoch = round(plot.getPlotItem().getViewBox().mapSceneToView(pos).x())
         lines = []
-        for run in self.runs.values():
-            if epoch not in run.epochs or not run.items["val_loss"].isVisible():
+        for run_id in self.visible_runs():
+            run = self.lab.run(run_id)
+            if run is None or not 0 < epoch <= len(run.epochs):
                 continue
-            i = run.epochs.index(epoch)
-            s = run.series
-            penalty = f", penalty {s['penalty'][i]:.4f}" if s["penalty"][i] else ""
-            note = " ★ best epoch" if epoch == run.best_epoch else ""
-            note += " ✕ stopped here" if epoch == run.stop_epoch else ""
-            lines.append(f"<span style='color:{run.color}'>■</span> {run.name}: loss {s['loss'][i]:.4f} / "
-                         f"{s['val_loss'][i]:.4f}{penalty}; accuracy {s['accuracy'][i]:.3f} / "
-                         f"{s['val_accuracy'][i]:.3f}{note}")
+            e = run.epochs[epoch - 1]
+            penalty = f", penalty {e.penalty:.4f}" if e.penalty else ""
+            best, stop = self._early_epochs(run)
+            note = " ★ best epoch" if epoch == best else ""
+            note += " ✕ stopped here" if epoch == stop else ""
+            lines.append(f"<span style='color:{run_color(run.color)}'>■</span> {html.escape(run.name)}: data loss "
+                         f"{e.data_loss:.4f} / {e.val_data_loss:.4f}{penalty}; accuracy {e.accuracy:.3f} / "
+                         f"{e.val_accuracy:.3f}{note}")
         if lines:
             self.hover_label.setText(f"<b>Epoch {epoch}</b> (training / validation)<br>" + "<br>".join(lines))

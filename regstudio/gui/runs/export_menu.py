@@ -44,12 +44,12 @@ class ExportMenu(QMenu):
 
     # Saving (no dialogs) ---------------------------------------------------------------------
     def runs_csv(self, path: str | Path) -> int:
-        records = self.window_.board.records()
+        records = self.window_.runs.records_in_view_order()
         save_text(path, runs_csv(records))
         return len(records)
 
     def histories_csv(self, path: str | Path) -> int:
-        records = self.window_.board.records()
+        records = self.window_.runs.records_in_view_order()
         save_text(path, histories_csv(records))
         return len(records)
 

@@ -1,24 +1,25 @@
 """The runs table: one row per run with the numbers that tell runs apart, sortable.
 
-The model holds the rows (run id, name, color, whether it is shown, its record when done);
-the numbers come from the core's RunSummary, so the table and the CSV export agree. The
-first column carries the run's color swatch, a tick box for "show in the plots" and the
-name, which can be edited. Sorting goes through a proxy with a numeric sort role, so
+A view of the Lab's runs: the rows are the Lab's runs in order, the numbers come from each
+run's RunSummary (so the table and the CSV export agree), and ticking, renaming or
+removing a run is a call to the Lab, which tells every other view. The first column
+carries the run's colour swatch, a tick box for "show in the plots" and the name, which
+can be edited. Sorting goes through a proxy with a numeric sort role, so
 "0.97" sorts above "0.9" and unfinished runs sink to the bottom.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
 
+from ...core.lab.lab import Lab, LabRun
 from ...core.training.records import RunRecord
-from ...core.training.summary import RunSummary
-from ..widgets import explain
+from ..lab_signals import LabSignals
+from ..widgets import explain, run_color
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
@@ -46,29 +47,22 @@ STATUS_COLUMN = 1  # where "training…" or "failed" shows until the record arri
 CONFIG_COLUMN = len(COLUMNS) - 1
 
 
-@dataclass
-class RunRow:
-    run_id: int
-    name: str
-    color: str
-    shown: bool = True
-    record: RunRecord | None = None
-    summary: RunSummary | None = None
-    status: str = "training…"  # shown in the number columns until the record arrives
-    problem: str = ""  # why the run failed, as its tooltip
+STATE_TEXT = {"queued": "waiting…", "training": "training…", "failed": "failed"}
 
 
 class RunsTableModel(QAbstractTableModel):
-    shownChanged = Signal(int, bool)  # run id, shown
-    renamed = Signal(int, str)  # run id, new name
-
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, lab: Lab, signals: LabSignals, parent: QWidget | None = None):
         super().__init__(parent)
-        self.rows: list[RunRow] = []
+        self.lab = lab
+        self._ids: list[int] = [run.run_id for run in lab.runs]
+        signals.runAdded.connect(self._added)
+        signals.runChanged.connect(self._changed)
+        signals.runsRemoved.connect(self._removed)
+        signals.labReplaced.connect(self._replaced)
 
     # Qt's model interface ----------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -88,33 +82,39 @@ class RunsTableModel(QAbstractTableModel):
             flags |= Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
+    def run_at(self, row: int) -> LabRun:
+        return self.lab.run(self._ids[row])  # type: ignore[return-value]
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        row, (_, key, fmt, _) = self.rows[index.row()], COLUMNS[index.column()]
+        run, (_, key, fmt, _) = self.run_at(index.row()), COLUMNS[index.column()]
         if index.column() == 0:
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, SORT_ROLE):
-                return row.name
+                return run.name
             if role == Qt.ItemDataRole.DecorationRole:
-                return QColor(row.color)
+                return QColor(run_color(run.color))
             if role == Qt.ItemDataRole.CheckStateRole:
-                return Qt.CheckState.Checked if row.shown else Qt.CheckState.Unchecked
+                return Qt.CheckState.Checked if run.shown else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{run.name}: {run.record.reason}" if run.record else run.problem or None
             return None
-        value = getattr(row.summary, key) if row.summary is not None else None
+        summary = run.summary
+        value = getattr(summary, key) if summary is not None else None
         if role == Qt.ItemDataRole.DisplayRole:
-            if row.summary is None:
-                return row.status if index.column() == STATUS_COLUMN else ""
+            if summary is None:
+                return STATE_TEXT.get(run.state, "") if index.column() == STATUS_COLUMN else ""
             return "–" if value is None else (value if not fmt else format(value, fmt))
         if role == SORT_ROLE:
             if isinstance(value, str):
                 return value
             return -math.inf if value is None or not math.isfinite(value) else float(value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if row.summary is None:
-                return row.problem or row.status
+            if summary is None:
+                return run.problem or STATE_TEXT.get(run.state)
             if index.column() == CONFIG_COLUMN:
-                return row.summary.configuration
-            return f"{row.name}: {row.record.reason}" if row.record else None
+                return summary.configuration
+            return f"{run.name}: {run.record.reason}" if run.record else None
         if role == Qt.ItemDataRole.TextAlignmentRole and 0 < index.column() < CONFIG_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -122,70 +122,47 @@ class RunsTableModel(QAbstractTableModel):
     def setData(self, index: Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != 0:
             return False
-        row = self.rows[index.row()]
+        run_id = self._ids[index.row()]
         if role == Qt.ItemDataRole.CheckStateRole:
-            row.shown = Qt.CheckState(value) == Qt.CheckState.Checked
-            self.dataChanged.emit(index, index, [role])
-            self.shownChanged.emit(row.run_id, row.shown)
+            self.lab.set_shown(run_id, Qt.CheckState(value) == Qt.CheckState.Checked)
             return True
         if role == Qt.ItemDataRole.EditRole:
-            name = str(value).strip()
-            if not name or name == row.name:
-                return False  # an empty name would leave a run nobody can find; keep the old one
-            row.name = name
-            if row.record is not None:
-                row.record = replace(row.record, name=name)
-                row.summary = replace(row.summary, name=name)
-            self.dataChanged.emit(index, index, [role])
-            self.renamed.emit(row.run_id, name)
-            return True
+            return self.lab.rename_run(run_id, str(value))  # an empty name keeps the old one
         return False
 
-    # Feeding -----------------------------------------------------------------------------
-    def add_run(self, run_id: int, name: str, color: str) -> None:
-        self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
-        self.rows.append(RunRow(run_id, name, color))
+    # Following the Lab ---------------------------------------------------------------------
+    def _added(self, run_id: int, index: int) -> None:
+        index = min(index, len(self._ids))
+        self.beginInsertRows(QModelIndex(), index, index)
+        self._ids.insert(index, run_id)
         self.endInsertRows()
 
-    def finish(self, run_id: int, record: RunRecord) -> None:
-        row = self.row_of(run_id)
-        if row is not None:
-            row.record = replace(record, name=row.name)  # the table's name wins: it may be edited
-            row.summary = RunSummary.of(row.record)
-            self._changed(run_id)
+    def _changed(self, run_id: int, aspect: str) -> None:
+        if aspect in ("epoch", "kernel", "early") or run_id not in self._ids:
+            return  # nothing the table shows
+        i = self._ids.index(run_id)
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
-    def fail(self, run_id: int, message: str) -> None:
-        row = self.row_of(run_id)
-        if row is not None:
-            row.status, row.problem = "failed", message
-            self._changed(run_id)
-
-    def remove(self, run_ids: set[int]) -> None:
-        for i in reversed(range(len(self.rows))):
-            if self.rows[i].run_id in run_ids:
+    def _removed(self, run_ids: frozenset[int]) -> None:
+        for i in reversed(range(len(self._ids))):
+            if self._ids[i] in run_ids:
                 self.beginRemoveRows(QModelIndex(), i, i)
-                del self.rows[i]
+                del self._ids[i]
                 self.endRemoveRows()
 
-    # Reading -----------------------------------------------------------------------------
-    def row_of(self, run_id: int) -> RunRow | None:
-        return next((row for row in self.rows if row.run_id == run_id), None)
-
-    def _changed(self, run_id: int) -> None:
-        row = self.row_of(run_id)
-        if row is not None:
-            i = self.rows.index(row)
-            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+    def _replaced(self) -> None:
+        self.beginResetModel()
+        self._ids = [run.run_id for run in self.lab.runs]
+        self.endResetModel()
 
 
 class RunsPanel(QWidget):
-    """The table with its buttons. Removing is a request: the window also clears the plots."""
+    """The table with its buttons; Remove asks the Lab, which tells the plots too."""
 
-    removeRequested = Signal(object)  # set of run ids
-
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, lab: Lab, signals: LabSignals, parent: QWidget | None = None):
         super().__init__(parent)
-        self.model = RunsTableModel(self)
+        self.lab = lab
+        self.model = RunsTableModel(lab, signals, self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
@@ -222,18 +199,15 @@ class RunsPanel(QWidget):
 
     def selected_ids(self) -> set[int]:
         rows = {self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedRows()}
-        return {self.model.rows[r].run_id for r in rows}
+        return {self.model.run_at(r).run_id for r in rows}
 
     def records_in_view_order(self) -> list[RunRecord]:
         """Finished runs as the table shows them (sorted or not), for export."""
-        out = []
-        for r in range(self.proxy.rowCount()):
-            row = self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()]
-            if row.record is not None:
-                out.append(row.record)
-        return out
+        runs = (self.model.run_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
+                for r in range(self.proxy.rowCount()))
+        return [run.record for run in runs if run.record is not None]
 
     def _remove_selected(self) -> None:
         ids = self.selected_ids()
         if ids:
-            self.removeRequested.emit(ids)
+            self.lab.remove_runs(ids)

@@ -3,8 +3,9 @@
 Everything heavy happens here: importing TensorFlow, loading data, building, fitting and
 evaluating, single runs and grid searches alike. Jobs wait in a JobQueue and are taken one
 at a time, oldest first; each `put` is followed by one queued "work" signal, so the worker
-takes exactly one job per signal. The worker talks back only through signals that carry
-plain data (frozen records, strings), so the GUI thread never touches a Keras object.
+takes exactly one job per signal. Every job reports through one listener, which the
+worker turns into one signal, `event(job id, event)`, carrying plain frozen data (events.py),
+so the GUI thread never touches a Keras object.
 Stopping is not a signal (the worker is busy inside `fit` and would not see one until it
 finished): the GUI thread empties the queue and calls `request_stop()`, which sets a
 threading.Event that the session's Keras callback reads before every batch.
@@ -21,42 +22,21 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ...core.datasets import DatasetSplit, load
 from ...core.datasets.spec import DataSpec
-from ...core.errors import DatasetError, SpecError
-from ...core.experiments.grid_search import GridRequest
-from ...core.experiments.job_queue import Job, JobQueue
-from ...core.training.run_spec import RunSpec
-
-
-def readable(exc: BaseException) -> str:
-    """A message for the window: the user's mistakes as they are, surprises with their type."""
-    if isinstance(exc, (SpecError, DatasetError)):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "Not enough memory for this model and dataset; try a smaller training set or fewer units."
-    return f"{type(exc).__name__}: {exc}"
+from ...core.errors import describe_error
+from ...core.experiments.job_queue import JobQueue, JobRequest, QueuedJob
+from ...core.training.events import Job, JobFailed
 
 
 class TrainingWorker(QObject):
     ready = Signal(str)  # TensorFlow is loaded; carries its version
     loadFailed = Signal(str)
-    runStarted = Signal(int)  # run id
-    layoutsReady = Signal(int, object)  # run id, tuple[HistogramLayout, ...] (before epoch 1)
-    firstKernel = Signal(int, int, object, object)  # run id, epoch, first kernel (NumPy copy), image shape
-    epochEnded = Signal(int, object)  # run id, EpochRecord
-    progressed = Signal(int, object)  # run id, Progress
-    runFinished = Signal(int, object)  # run id, RunRecord
-    runFailed = Signal(int, str)  # run id, message
-    earlyStopping = Signal(int, object)  # run id, EarlyStoppingStatus (after each epoch)
-    gridProgressed = Signal(int, int, object)  # job id, trials finished, Progress of the current one
-    gridTrial = Signal(int, object)  # job id, Trial (with its full run record)
-    gridFinished = Signal(int, object)  # job id, GridResult
-    gridFailed = Signal(int, str)  # job id, message
+    jobEvent = Signal(int, object)  # job id, one of the jobs' events (core/training/events.py, grid_search.py)
 
     def __init__(self, queue: JobQueue) -> None:
         super().__init__()
         self.queue = queue
         self._lock = threading.Lock()
-        self._session = None  # what request_stop() acts on: a TrainingSession or a GridSearch
+        self._job: Job | None = None  # what request_stop() acts on: a TrainingSession or a GridSearch
         self._closing = threading.Event()
         self._data_cache: tuple[DataSpec, DatasetSplit] | None = None
 
@@ -67,7 +47,7 @@ class TrainingWorker(QObject):
 
             keras = import_keras()
         except Exception as exc:  # a broken TensorFlow install: say so, keep the window
-            self.loadFailed.emit(readable(exc))
+            self.loadFailed.emit(describe_error(exc))
             return
         self.ready.emit(keras.__version__)
 
@@ -79,74 +59,44 @@ class TrainingWorker(QObject):
 
     @Slot()
     def work(self) -> None:
-        job = self.queue.take()
-        if job is None or self._closing.is_set():
+        queued = self.queue.take()
+        if queued is None or self._closing.is_set():
             return  # Stop emptied the queue after this job's signal was sent
-        if job.kind == "grid":
-            self._grid(job.job_id, job.payload)
-        else:
-            self._train(job.job_id, job.name, job.payload)
+        job_id = queued.job_id
 
-    def _train(self, run_id: int, name: str, spec: RunSpec) -> None:
-        from ...core.training.session import TrainingSession
+        def tell(event: object) -> None:
+            self.jobEvent.emit(job_id, event)
 
-        self.runStarted.emit(run_id)
         try:
-            data = self._data(spec.data)
-            session = TrainingSession(
-                spec, data, name=name,
-                on_epoch=lambda record: self.epochEnded.emit(run_id, record),
-                on_progress=lambda progress: self.progressed.emit(run_id, progress),
-                on_start=lambda layouts: self.layoutsReady.emit(run_id, layouts),
-                on_first_kernel=lambda epoch, kernel: self.firstKernel.emit(run_id, epoch, kernel,
-                                                                            data.image_shape),
-                on_early_stopping=lambda status: self.earlyStopping.emit(run_id, status))
-            self._begin(session)
-            record = session.run()
+            job = queued.request.start(self._data(queued.request.data), tell)
+            self._set_job(job)
+            job.run()
         except Exception as exc:
             traceback.print_exc()  # for whoever reads the terminal; the window gets a sentence
-            self.runFailed.emit(run_id, readable(exc))
-        else:
-            self.runFinished.emit(run_id, record)
+            tell(JobFailed(describe_error(exc)))
         finally:
-            self._begin(None)
+            self._set_job(None)
 
-    def _grid(self, job_id: int, request: GridRequest) -> None:
-        from ...core.experiments.grid_search import GridSearch
-
-        try:
-            data = self._data(request.base.data)
-            search = GridSearch.of(request, data, on_trial=lambda trial: self.gridTrial.emit(job_id, trial),
-                                   on_progress=lambda done, progress: self.gridProgressed.emit(job_id, done, progress))
-            self._begin(search)
-            result = search.run()
-        except Exception as exc:
-            traceback.print_exc()
-            self.gridFailed.emit(job_id, readable(exc))
-        else:
-            self.gridFinished.emit(job_id, result)
-        finally:
-            self._begin(None)
-
-    def _begin(self, job: object | None) -> None:
+    def _set_job(self, job: Job | None) -> None:
+        """The job request_stop() and cancel_all() act on; None once it has ended."""
         with self._lock:
-            self._session = job
+            self._job = job
             if job is not None and self._closing.is_set():
-                job.cancel()  # type: ignore[attr-defined]
+                job.cancel()
 
     # Called from the GUI thread -------------------------------------------------------
     def request_stop(self) -> None:
         """End the current run within a batch (its test set is still scored), or a search."""
         with self._lock:
-            if self._session is not None:
-                self._session.request_stop()
+            if self._job is not None:
+                self._job.request_stop()
 
     def cancel_all(self) -> None:
         self._closing.set()
         self.queue.clear()
         with self._lock:
-            if self._session is not None:
-                self._session.cancel()
+            if self._job is not None:
+                self._job.cancel()
 
 
 class TrainingThread(QThread):
@@ -180,7 +130,6 @@ class TrainingController(QObject):
         # Queued connections: the slots run on the training thread.
         self._warmUpRequested.connect(self.worker.warm_up)
         self._workRequested.connect(self.worker.work)
-        self._next_id = 0
         self._collector: GarbageCollector | None = None
         self._gc_was_enabled = True
 
@@ -197,24 +146,10 @@ class TrainingController(QObject):
         self.thread.start()
         self._warmUpRequested.emit()
 
-    def new_id(self) -> int:
-        """A run or job id never used before (also for finished records shown as runs)."""
-        self._next_id += 1
-        return self._next_id
-
-    def _submit(self, kind: str, name: str, payload: object) -> int:
-        job = Job(self.new_id(), kind, name, payload)
-        self.queue.put(job)
+    def submit(self, job_id: int, request: JobRequest) -> None:
+        """Queue a run or a search under the Lab's id for it; jobs start in queue order."""
+        self.queue.put(QueuedJob(job_id, request))
         self._workRequested.emit()
-        return job.job_id
-
-    def train(self, spec: RunSpec, name: str) -> int:
-        """Queue one run under `name` (its record's name); returns its id. Runs start in queue order."""
-        return self._submit("run", name, spec)
-
-    def grid(self, request: GridRequest) -> int:
-        """Queue a grid search; returns its job id."""
-        return self._submit("grid", f"grid {request.param}", request)
 
     def stop(self) -> list[int]:
         """Drop every job still waiting and stop the current one; returns the dropped ids."""

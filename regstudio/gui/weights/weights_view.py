@@ -1,14 +1,16 @@
 """The weight viewer: one layer's histogram for up to four runs on the same bins, at any epoch.
 
-Fed by the same per-epoch records as the curves (counts, never raw weights), so scrubbing
-back through a finished run costs nothing but a `setData`. The bins of a layer depend only
+It reads the Lab's runs: the same per-epoch records as the curves (counts, never raw
+weights), so scrubbing back through a finished run costs nothing but a `setData`. Which
+runs are compared (up to four, ticked in its list) is this view's own choice; a run
+hidden in the runs table is unticked here too. The bins of a layer depend only
 on its shape, so runs of the same network share them and their shapes can be compared:
 L1's spike at zero next to L2's narrow bell.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,35 +31,44 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.lab.lab import Lab, LabRun
 from ...core.training.records import EpochRecord
 from ...core.weights.arrays import histogram_of, record_at
 from ...core.weights.stats import MAGNITUDE_EDGES, SPARSITY_EPSILON, HistogramLayout
-from ..widgets import ScientificSpinBox, explain
+from ..lab_signals import LabSignals
+from ..widgets import ScientificSpinBox, explain, run_color
 from .extras import WeightExtras
 
 MAX_OVERLAY = 4
 STAT_COLUMNS = ("run", "sparsity", "L1 norm", "L2 norm", "max |w|", "mean", "std")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunWeights:
+    """What the weight views draw of one Lab run, with its colour as a colour."""
+
     run_id: int
     name: str
     color: str
-    layouts: tuple[HistogramLayout, ...] = ()
-    epochs: list[EpochRecord] = field(default_factory=list)
-    image_shape: tuple[int, int] | None = None
-    first_kernel: np.ndarray | None = None  # the latest epoch's, for the image grid
-    item: pg.PlotDataItem | None = None
+    layouts: tuple[HistogramLayout, ...]
+    epochs: tuple[EpochRecord, ...]
+    image_shape: tuple[int, int] | None
+    first_kernel: np.ndarray | None  # the latest epoch's, for the image grid
+
+    @classmethod
+    def of(cls, run: LabRun) -> RunWeights:
+        return cls(run.run_id, run.name, run_color(run.color), run.layouts, run.epochs, run.image_shape,
+                   run.first_kernel)
 
     def layout(self, name: str) -> HistogramLayout | None:
         return next((lay for lay in self.layouts if lay.name == name), None)
 
 
 class WeightsView(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, lab: Lab, signals: LabSignals, parent: QWidget | None = None):
         super().__init__(parent)
-        self.runs: dict[int, RunWeights] = {}
+        self.lab = lab
+        self.items: dict[int, pg.PlotDataItem] = {}  # run id -> its histogram
         self._stale = False  # records arrived while hidden; drawn when shown
         self._legend_ids: tuple[int, ...] | None = None  # the runs the legend lists now
         self._frame: tuple[float, float, float] | None = None  # (left, right, top) the axes show now
@@ -134,60 +145,78 @@ class WeightsView(QWidget):
         self.epsilon_spin.valueChanged.connect(self.refresh)
         self.epoch_slider.valueChanged.connect(self.redraw)  # scrubbing redraws the histogram only
         self.run_list.itemChanged.connect(self._run_ticked)
+        self._follow(signals)
+        self._replaced()
 
-    # Feeding -------------------------------------------------------------------------------
-    def start_run(self, run_id: int, name: str, color: str) -> None:
-        run = RunWeights(run_id, name, color)
-        run.item = self.plot.plot([], [], stepMode="center", pen=pg.mkPen(color, width=2),
-                                  brush=QBrush(QColor(color).lighter(170)), fillLevel=None)
-        self.runs[run_id] = run
-        item = QListWidgetItem(name)
+    # Following the Lab ---------------------------------------------------------------------------
+    def _follow(self, signals: LabSignals) -> None:
+        signals.runAdded.connect(lambda run_id, _: self._add(run_id))
+        signals.runChanged.connect(self._changed)
+        signals.runsRemoved.connect(self._remove)
+        signals.labReplaced.connect(self._replaced)
+
+    def _add(self, run_id: int) -> None:
+        run = self.lab.run(run_id)
+        if run is None or run_id in self.items:
+            return
+        color = run_color(run.color)
+        self.items[run_id] = self.plot.plot([], [], stepMode="center", pen=pg.mkPen(color, width=2),
+                                            brush=QBrush(QColor(color).lighter(170)), fillLevel=None)
+        item = QListWidgetItem(run.name)
         item.setData(Qt.ItemDataRole.UserRole, run_id)
         item.setForeground(QColor(color))
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked)
+        item.setCheckState(Qt.CheckState.Checked if run.shown else Qt.CheckState.Unchecked)
         self.run_list.addItem(item)
+        self._add_layers(run.layouts)
         self._run_ticked(item)  # an item added ticked emits no itemChanged; keep at most four
 
-    def set_layouts(self, run_id: int, layouts: tuple[HistogramLayout, ...]) -> None:
-        run = self.runs.get(run_id)
-        if run is None:
-            return
-        run.layouts = layouts
+    def _add_layers(self, layouts: tuple[HistogramLayout, ...]) -> None:
         known = {self.layer_combo.itemText(i) for i in range(self.layer_combo.count())}
         for lay in layouts:
             if lay.name not in known:
                 self.layer_combo.addItem(lay.name)
+                known.add(lay.name)
 
-    def add_epoch(self, run_id: int, record: EpochRecord) -> None:
-        run = self.runs.get(run_id)
-        if run is None:
+    def _changed(self, run_id: int, aspect: str) -> None:
+        run, item = self.lab.run(run_id), self._item_of(run_id)
+        if run is None or item is None:
             return
-        following = self.epoch_slider.value() >= self.epoch_slider.maximum()
-        run.epochs.append(record)
-        self._update_range(follow=following)
+        if aspect == "shown":
+            item.setCheckState(Qt.CheckState.Checked if run.shown else Qt.CheckState.Unchecked)
+        elif aspect == "name":
+            item.setText(run.name)
+            self._legend_ids = None  # relabel on the next redraw
+            self.refresh()
+        elif aspect == "state":
+            self._add_layers(run.layouts)
+            self._update_range(follow=self.epoch_slider.value() >= self.epoch_slider.maximum())
+            self.refresh()
+        elif aspect == "epoch":
+            following = self.epoch_slider.value() >= self.epoch_slider.maximum()
+            self._update_range(follow=following)
+            self.refresh()
+
+    def _remove(self, run_ids: frozenset[int]) -> None:
+        for run_id in run_ids & set(self.items):
+            self.plot.removeItem(self.items.pop(run_id))
+            item = self._item_of(run_id)
+            if item is not None:
+                self.run_list.takeItem(self.run_list.row(item))
+        self._legend_ids = None
+        self._update_range(follow=True)
+        self._frame = None
         self.refresh()
+
+    def _replaced(self) -> None:
+        self._remove(frozenset(self.items))
+        for run in self.lab.runs:
+            self._add(run.run_id)
 
     def showEvent(self, event: object) -> None:
         super().showEvent(event)
         if self._stale:
             self.refresh()
-
-    def set_first_kernel(self, run_id: int, kernel: np.ndarray, image_shape: tuple[int, int] | None) -> None:
-        run = self.runs.get(run_id)
-        if run is not None:
-            run.first_kernel, run.image_shape = kernel, image_shape
-
-    def remove_runs(self, keep: set[int]) -> None:
-        for run_id in [r for r in self.runs if r not in keep]:
-            run = self.runs.pop(run_id)
-            self.plot.removeItem(run.item)
-            item = self._item_of(run_id)
-            if item is not None:
-                self.run_list.takeItem(self.run_list.row(item))
-        self._update_range(follow=True)
-        self._frame = None
-        self.refresh()
 
     def _item_of(self, run_id: int) -> QListWidgetItem | None:
         for i in range(self.run_list.count()):
@@ -195,30 +224,16 @@ class WeightsView(QWidget):
                 return self.run_list.item(i)
         return None
 
-    def set_shown(self, run_id: int, shown: bool) -> None:
-        """Tick or untick a run (ticking a fifth unticks the oldest, as a click would)."""
-        item = self._item_of(run_id)
-        if item is not None:
-            item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
-
-    def rename(self, run_id: int, name: str) -> None:
-        run, item = self.runs.get(run_id), self._item_of(run_id)
-        if run is None or item is None:
-            return
-        run.name = name
-        item.setText(name)
-        self._legend_ids = None  # relabel on the next redraw
-        self.refresh()
-
     # Reading -------------------------------------------------------------------------------
     def selected(self) -> list[RunWeights]:
+        """The compared runs (ticked in this view's list), oldest first."""
         out = []
         for i in range(self.run_list.count()):
             item = self.run_list.item(i)
             if item.checkState() == Qt.CheckState.Checked:
-                run = self.runs.get(item.data(Qt.ItemDataRole.UserRole))
+                run = self.lab.run(item.data(Qt.ItemDataRole.UserRole))
                 if run is not None:
-                    out.append(run)
+                    out.append(RunWeights.of(run))
         return out
 
     def layer(self) -> str:
@@ -302,7 +317,7 @@ class WeightsView(QWidget):
         legend = self.plot.getPlotItem().legend
         legend.clear()
         for run in drawn:
-            legend.addItem(run.item, run.name)
+            legend.addItem(self.items[run.run_id], run.name)
         self._legend_ids = ids
 
     @Slot()
@@ -310,19 +325,20 @@ class WeightsView(QWidget):
         """The histogram, its sparsity line and table at the chosen epoch (cheap: scrubbing)."""
         name, epoch, zoom = self.layer(), self.epoch_slider.value(), self.zoom_check.isChecked()
         epsilon = self.epsilon_spin.value()
-        chosen = {run.run_id for run in self.selected()}
         rows, parts, drawn, bars = [], [], [], []
-        for run in self.runs.values():
-            layout = run.layout(name)
-            if run.run_id not in chosen or layout is None or not run.epochs:
-                run.item.setVisible(False)
+        compared = {run.run_id: run for run in self.selected()}
+        for run_id, item in self.items.items():
+            run = compared.get(run_id)
+            layout = run.layout(name) if run is not None else None
+            if run is None or layout is None or not run.epochs:
+                item.setVisible(False)
                 continue
             stats = record_at(run.epochs, epoch).stats(name)
             edges, counts = histogram_of(stats, layout, zoom)
             # Log mode cannot show 0; an empty bin is drawn as 1 weight, a value no layer has.
-            run.item.setData(edges, np.maximum(counts, 1) if self.log_check.isChecked() else counts)
+            item.setData(edges, np.maximum(counts, 1) if self.log_check.isChecked() else counts)
             bars.append((edges, counts))
-            run.item.setVisible(True)
+            item.setVisible(True)
             drawn.append(run)
             share = stats.sparsity_below(epsilon)
             parts.append(f"<span style='color:{run.color}'>■</span> {run.name}: <b>{share:.1%}</b>")

@@ -1,0 +1,1 @@
+"""Everything a student made, in one plain-Python model (the Lab), and the file that keeps it."""

@@ -1,0 +1,190 @@
+"""A lab's content as plain JSON, and back, every field checked.
+
+`lab.json` holds everything but the first-layer kernels, which go to `arrays.npz` under
+the names the runs refer to ("run_0", ...). Reading goes through json_fields and the
+specs' own `validate()`, so a lab from a classmate is either what RegStudio itself would
+have written or refused with one sentence naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .. import json_fields as jf
+from ..errors import SpecError
+from ..experiments.grid_search import GridRequest, GridResult, Trial
+from ..training.record_json import read_record, record_dict
+from ..training.run_spec import RunSpec
+from ..training.summary import RunSummary
+from .lab import LabContent, LabRun, LabSearch
+from .limits import TeacherLimits
+
+FORMAT = "regstudio-lab"
+FORMAT_VERSION = 1
+MAX_RUNS = 2_000
+MAX_SEARCHES = 200
+MAX_NOTES = 1_000_000  # characters
+# version -> function turning a lab.json of that version into one of the next version.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+# Writing -------------------------------------------------------------------------------------
+def _spec(spec: RunSpec) -> dict[str, Any]:
+    return spec.to_dict()
+
+
+def _request(r: GridRequest) -> dict[str, Any]:
+    return {"base": _spec(r.base), "param": r.param, "values": list(r.values), "cv": r.cv, "repeats": r.repeats,
+            "score": r.score}
+
+
+def _trial(t: Trial) -> dict[str, Any]:
+    return {"value": t.value, "fold": t.fold, "repeat": t.repeat, "val_score": jf.finite_or_none(t.val_score),
+            "train_score": jf.finite_or_none(t.train_score), "record": record_dict(t.record)}
+
+
+def content_dict(content: LabContent, app_version: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """(lab.json's data, the arrays for arrays.npz)."""
+    arrays: dict[str, np.ndarray] = {}
+    runs = []
+    for i, run in enumerate(content.runs):
+        kernel = None
+        if run.first_kernel is not None:
+            kernel = f"run_{i}"
+            arrays[kernel] = np.ascontiguousarray(run.first_kernel, dtype=np.float32)
+        runs.append({"name": run.name, "color": run.color, "shown": run.shown, "state": run.state,
+                     "problem": run.problem, "spec": _spec(run.spec),
+                     "record": record_dict(run.record) if run.record is not None else None,
+                     "image_shape": list(run.image_shape) if run.image_shape else None, "kernel": kernel})
+    searches = [{"request": _request(s.request), "state": s.state, "problem": s.problem,
+                 "trials": [_trial(t) for t in s.trials],
+                 "cancelled": s.result.cancelled if s.result else False,
+                 "seconds": s.result.seconds if s.result else 0.0} for s in content.searches]
+    limits = content.limits
+    data = {"format": FORMAT, "format_version": FORMAT_VERSION, "app_version": app_version,
+            "spec": _spec(content.spec), "runs": runs, "searches": searches, "notes": content.notes,
+            "limits": {"max_epochs": limits.max_epochs, "max_units": limits.max_units,
+                       "max_params": limits.max_params},
+            "lesson": content.lesson, "progress": [list(p) for p in content.progress]}
+    return data, arrays
+
+
+# Reading -------------------------------------------------------------------------------------
+def read_spec(value: object, where: str) -> RunSpec:
+    """A spec from a file, held to the rules of one typed into the window."""
+    try:
+        return RunSpec.from_dict(jf.obj(value, where, set(), {"model", "training", "data"})).check()
+    except SpecError as exc:
+        first = exc.problems[0]
+        field = first.field if first.field.startswith(where) else f"{where}.{first.field}"
+        raise jf.fail(field, first.value, first.allowed) from None
+
+
+def _limits(value: object, where: str) -> TeacherLimits:
+    d = jf.obj(value, where, {"max_epochs", "max_units", "max_params"})
+    return TeacherLimits(jf.optional_integer(d["max_epochs"], f"{where}.max_epochs", 1, 1000),
+                         jf.optional_integer(d["max_units"], f"{where}.max_units", 1, 4096),
+                         jf.optional_integer(d["max_params"], f"{where}.max_params", 1, 10**10))
+
+
+def _run(value: object, where: str, arrays: Mapping[str, np.ndarray]) -> LabRun:
+    d = jf.obj(value, where, {"name", "color", "shown", "state", "problem", "spec", "record", "image_shape", "kernel"})
+    state = jf.one_of(d["state"], f"{where}.state", ("done", "failed"))
+    record = None if d["record"] is None else read_record(d["record"], f"{where}.record")
+    if (record is None) != (state == "failed"):
+        raise jf.fail(f"{where}.record", "missing" if record is None else "present",
+                      "a record for a finished run, none for a failed one")
+    shape = d["image_shape"]
+    image = None if shape is None else jf.each(shape, f"{where}.image_shape", lambda v, w: jf.integer(v, w, 1, 4096), 2)
+    kernel = None
+    if d["kernel"] is not None:
+        name = jf.text(d["kernel"], f"{where}.kernel", 40)
+        if name not in arrays:
+            raise jf.fail(f"{where}.kernel", name, "the name of an array in arrays.npz")
+        kernel = arrays[name]
+        if image is None or len(image) != 2 or kernel.shape[0] != image[0] * image[1]:
+            raise jf.fail(f"{where}.kernel", list(kernel.shape), "a first-layer kernel with one row per pixel of "
+                          "image_shape")
+    spec = read_spec(d["spec"], f"{where}.spec")
+    return LabRun(0, jf.text(d["name"], f"{where}.name", 200), jf.integer(d["color"], f"{where}.color", 0, 10**6),
+                  spec, state, jf.boolean(d["shown"], f"{where}.shown"),
+                  record.layouts if record else (), record.epochs if record else (), record,
+                  RunSummary.of(record) if record else None, jf.text(d["problem"], f"{where}.problem", 10_000),
+                  image, kernel)  # type: ignore[arg-type]
+
+
+def _search(value: object, where: str) -> LabSearch:
+    d = jf.obj(value, where, {"request", "state", "problem", "trials", "cancelled", "seconds"})
+    r = jf.obj(d["request"], f"{where}.request", {"base", "param", "values", "cv", "repeats", "score"})
+    request = GridRequest(read_spec(r["base"], f"{where}.request.base"), jf.text(r["param"], f"{where}.request.param",
+                                                                                  40),
+                          jf.reals(r["values"], f"{where}.request.values", 1000),
+                          jf.optional_integer(r["cv"], f"{where}.request.cv", 2, 10),
+                          jf.integer(r["repeats"], f"{where}.request.repeats", 1, 100),
+                          jf.text(r["score"], f"{where}.request.score", 40))
+    problems = request.problems()
+    if problems:
+        raise jf.fail(f"{where}.request.{problems[0].field}", problems[0].value, problems[0].allowed)
+
+    def trial(value: object, at: str) -> Trial:
+        t = jf.obj(value, at, {"value", "fold", "repeat", "val_score", "train_score", "record"})
+        trial_value = jf.real(t["value"], f"{at}.value")
+        if trial_value not in request.values:
+            raise jf.fail(f"{at}.value", trial_value, "one of the search's values")
+        return Trial(trial_value, jf.optional_integer(t["fold"], f"{at}.fold", 0, 9),
+                     jf.integer(t["repeat"], f"{at}.repeat", 0, 99), jf.metric(t["val_score"], f"{at}.val_score"),
+                     jf.metric(t["train_score"], f"{at}.train_score"), read_record(t["record"], f"{at}.record"))
+
+    trials = jf.each(d["trials"], f"{where}.trials", trial, request.total_trials)
+    state = jf.one_of(d["state"], f"{where}.state", ("done", "failed"))
+    result = GridResult(request.param, request.values, request.cv, request.repeats, trials,
+                        jf.boolean(d["cancelled"], f"{where}.cancelled"), jf.real(d["seconds"], f"{where}.seconds", 0),
+                        request.score)
+    return LabSearch(0, request, state, trials, result, jf.text(d["problem"], f"{where}.problem", 10_000))
+
+
+def _migrated(data: dict[str, Any], where: str) -> dict[str, Any]:
+    version = data.get("format_version")
+    if not (isinstance(version, int) and not isinstance(version, bool)) or version < 1:
+        raise jf.fail(f"{where}.format_version", version, "a whole number from 1")
+    if version > FORMAT_VERSION:
+        made_by = data.get("app_version")
+        by = f"RegStudio {made_by}" if isinstance(made_by, str) and len(made_by) < 40 else "a newer RegStudio"
+        raise jf.fail(f"{where}.format_version", version, f"at most {FORMAT_VERSION}: this lab was saved by {by}; "
+                      "open it with that version or newer")
+    while version < FORMAT_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+        data["format_version"] = version
+    return data
+
+
+def read_content(raw: object, arrays: Mapping[str, np.ndarray], lesson_reader: Callable[[object, str], object] | None
+                 = None, where: str = "lab.json") -> LabContent:
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        value = raw.get("format") if isinstance(raw, dict) else type(raw).__name__
+        raise jf.fail(f"{where}.format", value, f"{FORMAT!r}: this is not a RegStudio lab")
+    d = jf.obj(_migrated(raw, where), where, {"format", "format_version", "app_version", "spec", "runs", "searches",
+                                               "notes", "limits", "lesson", "progress"})
+    jf.text(d["app_version"], f"{where}.app_version", 40)
+    runs = jf.each(d["runs"], f"{where}.runs", lambda v, w: _run(v, w, arrays), MAX_RUNS)
+    searches = jf.each(d["searches"], f"{where}.searches", _search, MAX_SEARCHES)
+    lesson = None
+    if d["lesson"] is not None:
+        if lesson_reader is None:
+            raise jf.fail(f"{where}.lesson", "a lesson", "nothing: this reader does not read lessons")
+        lesson = lesson_reader(d["lesson"], f"{where}.lesson")
+    progress = jf.each(d["progress"], f"{where}.progress", lambda v, w: _progress(v, w), 100)
+    return LabContent(read_spec(d["spec"], f"{where}.spec"), runs, searches,
+                      jf.text(d["notes"], f"{where}.notes", MAX_NOTES), _limits(d["limits"], f"{where}.limits"),
+                      lesson, progress)
+
+
+def _progress(value: object, where: str) -> tuple[int, str]:
+    items = jf.array(value, where, 2)
+    if len(items) != 2:
+        raise jf.fail(where, list(items), "[exercise number, state]")
+    return (jf.integer(items[0], f"{where}[0]", 1, 100), jf.one_of(items[1], f"{where}[1]", ("started", "done")))

@@ -1,0 +1,203 @@
+"""The `.regstudio` file: a zip of `lab.json` and `arrays.npz`, written atomically, read warily.
+
+Lab files travel between students and teachers, so reading trusts nothing: only the two
+known member names, no paths, sizes checked against caps before anything is
+decompressed, no pickles (arrays are plain float32 .npy read with allow_pickle=False),
+and every JSON field checked (codec.py). Writing goes to a temporary file beside the
+target, flushed to disk, then renamed over it: a crash or a full disk leaves the old
+file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .. import json_fields as jf
+from ..errors import LabFileError, SpecError
+from .codec import content_dict, read_content
+from .lab import LabContent
+
+SUFFIX = ".regstudio"
+LAB_JSON, ARRAYS = "lab.json", "arrays.npz"
+MAX_JSON_BYTES = 256 << 20  # decompressed; 20 runs x 30 epochs take about 2 MB
+MAX_ARRAYS_BYTES = 1 << 30  # a 784 x 4096 kernel is 12.8 MB; this allows about 80 of them
+MAX_FILE_BYTES = MAX_JSON_BYTES + MAX_ARRAYS_BYTES
+MAX_KERNEL_VALUES = 10_000_000
+
+
+def _refuse(path: Path, why: str) -> LabFileError:
+    return LabFileError(f"{path.name}: {why}")
+
+
+# Writing ----------------------------------------------------------------------------------------
+def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+    """Call `write` on a temporary file beside `path`, make it durable, then put it in place."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise OSError(f"the folder {folder} does not exist")
+    _remove_stale_parts(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):  # the rename survives a power cut only once the folder is synced
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _remove_stale_parts(path: Path, older_than: float = 3600.0) -> None:
+    """Temporary files of saves that a crash cut short: hidden, but they would pile up."""
+    now = time.time()
+    for part in path.parent.glob(f".{path.name}.*.part"):
+        with contextlib.suppress(OSError):
+            if now - part.stat().st_mtime > older_than:
+                part.unlink()
+
+
+def lab_bytes(content: LabContent, app_version: str) -> tuple[bytes, bytes]:
+    """(lab.json, arrays.npz) as they go into the zip."""
+    data, arrays = content_dict(content, app_version)
+    buffer = io.BytesIO()
+    if arrays:
+        np.savez(buffer, **arrays)  # uncompressed: float weights barely compress, and it is fast
+    return jf.dumps(data).encode("utf-8"), buffer.getvalue()
+
+
+def save_lab(content: LabContent, path: str | Path, app_version: str) -> None:
+    """Write the lab; LabFileError with a sentence if the place cannot take it."""
+    path = Path(path)
+    text, arrays = lab_bytes(content, app_version)
+
+    def write(out: io.BufferedWriter) -> None:
+        with zipfile.ZipFile(out, "w") as zf:
+            zf.writestr(LAB_JSON, text, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            if arrays:
+                zf.writestr(ARRAYS, arrays, compress_type=zipfile.ZIP_STORED)
+
+    try:
+        atomic_write(path, write)
+    except OSError as exc:
+        raise LabFileError(f"{path}: could not be saved ({exc.strerror or exc}); the lab is still open, "
+                           "try another place") from None
+
+
+# Reading ----------------------------------------------------------------------------------------
+def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, path: Path) -> bytes:
+    if info.file_size > cap:
+        raise _refuse(path, f"{info.filename} would unpack to {info.file_size:,} bytes, more than a lab holds "
+                      f"({cap:,})")
+    try:
+        with zf.open(info) as f:
+            data = f.read(cap + 1)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
+        raise _refuse(path, f"{info.filename} is damaged ({exc})") from None
+    except Exception as exc:  # zlib.error and friends: a damaged stream is the file's fault, not ours
+        raise _refuse(path, f"{info.filename} is damaged ({type(exc).__name__})") from None
+    if len(data) > cap or len(data) != info.file_size:
+        raise _refuse(path, f"{info.filename} does not unpack to the size it claims")
+    return data
+
+
+def _safe_names(zf: zipfile.ZipFile, allowed: set[str], path: Path, what: str) -> dict[str, zipfile.ZipInfo]:
+    infos: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        name = info.filename
+        if name not in allowed:
+            shown = name if len(name) < 80 else name[:77] + "..."
+            raise _refuse(path, f"{what} holds {shown!r}, which a lab file never contains")
+        if name in infos:
+            raise _refuse(path, f"{what} holds {name} twice")
+        if info.flag_bits & 0x1:
+            raise _refuse(path, f"{name} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _refuse(path, f"{name} uses a compression RegStudio does not read")
+        infos[name] = info
+    return infos
+
+
+def _read_arrays(data: bytes, path: Path) -> dict[str, np.ndarray]:
+    """The kernels: float32 2-D arrays named run_N, headers checked before any array is made."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise _refuse(path, f"{ARRAYS} is not a valid archive ({exc})") from None
+    with zf:
+        names = {info.filename for info in zf.infolist()}
+        allowed = {n for n in names if n.startswith("run_") and n.endswith(".npy") and n[4:-4].isdigit()
+                   and len(n) < 20}
+        infos = _safe_names(zf, allowed, path, ARRAYS)
+        arrays: dict[str, np.ndarray] = {}
+        for name, info in infos.items():
+            raw = io.BytesIO(_member(zf, info, MAX_KERNEL_VALUES * 4 + 1024, path))
+            try:
+                version = np.lib.format.read_magic(raw)
+                if version == (1, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_1_0(raw)
+                elif version == (2, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_2_0(raw)
+                else:
+                    raise ValueError(f".npy version {version}")
+            except (ValueError, OSError, SyntaxError, TypeError) as exc:
+                raise _refuse(path, f"{name} in {ARRAYS} is not a plain array ({exc})") from None
+            if dtype != np.dtype("<f4") or fortran or len(shape) != 2 or shape[0] * shape[1] > MAX_KERNEL_VALUES:
+                raise _refuse(path, f"{name} in {ARRAYS} is {dtype} {shape}; a kernel is float32 inputs x units")
+            values = np.frombuffer(raw.read(), dtype="<f4")
+            if values.size != shape[0] * shape[1]:
+                raise _refuse(path, f"{name} in {ARRAYS} holds {values.size} values, not the {shape} it claims")
+            arrays[name[:-4]] = values.reshape(shape).copy()
+        return arrays
+
+
+def open_lab(path: str | Path, lesson_reader: Callable[[object, str], object] | None = None) -> LabContent:
+    """Read a lab file, or raise LabFileError with one sentence naming the file and what is wrong."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise _refuse(path, "is a folder, not a lab file")
+        if size > MAX_FILE_BYTES + (1 << 20):
+            raise _refuse(path, f"is {size:,} bytes, more than any lab RegStudio writes")
+        with open(path, "rb") as f:
+            head = f.read(4)
+            if head[:2] != b"PK":
+                raise _refuse(path, "is not a RegStudio lab (not a zip archive)")
+            f.seek(0)
+            zf = zipfile.ZipFile(f)
+            with zf:
+                infos = _safe_names(zf, {LAB_JSON, ARRAYS}, path, "the file")
+                if LAB_JSON not in infos:
+                    raise _refuse(path, f"has no {LAB_JSON}: not a RegStudio lab")
+                text = _member(zf, infos[LAB_JSON], MAX_JSON_BYTES, path)
+                arrays = _read_arrays(_member(zf, infos[ARRAYS], MAX_ARRAYS_BYTES, path), path) \
+                    if ARRAYS in infos else {}
+    except FileNotFoundError:
+        raise LabFileError(f"{path}: no such file") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        raise _refuse(path, f"is damaged or truncated ({exc})") from None
+    except OSError as exc:
+        raise LabFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return read_content(jf.loads(text, LAB_JSON), arrays, lesson_reader)
+    except SpecError as exc:
+        raise _refuse(path, str(exc.problems[0]) if exc.problems else str(exc)) from None
+    except RecursionError:
+        raise _refuse(path, f"{LAB_JSON} is nested too deeply to be a lab") from None

@@ -1,0 +1,165 @@
+"""Run records as JSON: written compactly, read back strictly.
+
+A record read from a file is checked field by field (json_fields) and its spec with the
+same `validate()` rules as a spec typed into the window, so a record from a classmate's
+lab file is either exactly what a run would have produced or refused with a sentence.
+NaN metrics (a diverged run) are written as null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import json_fields as jf
+from ..errors import SpecError
+from ..weights.stats import HistogramLayout, WeightStats
+from .records import OUTCOMES, DatasetSummary, EpochRecord, RunRecord
+from .run_spec import RunSpec
+
+FORMAT = "regstudio-runs"  # a file of run records, as `regstudio compare --json` writes it
+FORMAT_VERSION = 1
+MAX_EPOCHS = 100_000
+MAX_LAYOUTS = 512  # two per Dense layer: far more than any model the builder allows
+METRICS = ("loss", "accuracy", "penalty", "val_loss", "val_accuracy", "val_penalty")
+STAT_FIELDS = ("l1", "l2", "sparsity", "mean", "std", "max_abs")
+
+
+# Writing ---------------------------------------------------------------------------------------
+def _stats_dict(s: WeightStats) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": s.name, "counts": list(s.counts), "clipped": s.clipped}
+    for key in STAT_FIELDS:
+        out[key] = jf.finite_or_none(getattr(s, key))
+    out["zoom_counts"] = list(s.zoom_counts)
+    out["magnitude_counts"] = list(s.magnitude_counts)
+    return out
+
+
+def epoch_dict(e: EpochRecord) -> dict[str, Any]:
+    out: dict[str, Any] = {"epoch": e.epoch}
+    for key in METRICS:
+        out[key] = jf.finite_or_none(getattr(e, key))
+    out["seconds"] = e.seconds
+    out["weights"] = [_stats_dict(s) for s in e.weights]
+    return out
+
+
+def record_dict(r: RunRecord) -> dict[str, Any]:
+    d = r.dataset
+    return {
+        "name": r.name, "spec": r.spec.to_dict(),
+        "dataset": {"name": d.name, "n_train": d.n_train, "n_val": d.n_val, "n_test": d.n_test,
+                    "n_features": d.n_features, "class_names": list(d.class_names),
+                    "image_shape": list(d.image_shape) if d.image_shape else None, "source": d.source},
+        "params": r.params,
+        "layouts": [{"name": lay.name, "layer": lay.layer, "kind": lay.kind, "shape": list(lay.shape),
+                     "edges": list(lay.edges), "zoom_edges": list(lay.zoom_edges)} for lay in r.layouts],
+        "epochs": [epoch_dict(e) for e in r.epochs],
+        "outcome": r.outcome, "reason": r.reason, "best_epoch": r.best_epoch, "stop_epoch": r.stop_epoch,
+        "restored_epoch": r.restored_epoch, "test_loss": jf.finite_or_none(r.test_loss),
+        "test_accuracy": jf.finite_or_none(r.test_accuracy), "build_seconds": r.build_seconds,
+        "train_seconds": r.train_seconds, "test_seconds": r.test_seconds, "versions": dict(r.versions),
+        "created": r.created,
+    }
+
+
+def records_to_json(records: list[RunRecord]) -> str:
+    return jf.dumps({"format": FORMAT, "version": FORMAT_VERSION, "runs": [record_dict(r) for r in records]})
+
+
+# Reading ---------------------------------------------------------------------------------------
+def _stats(value: object, where: str) -> WeightStats:
+    d = jf.obj(value, where, {"name", "counts", "clipped", *STAT_FIELDS, "zoom_counts", "magnitude_counts"})
+    return WeightStats(
+        name=jf.text(d["name"], f"{where}.name", 200), counts=jf.counts(d["counts"], f"{where}.counts"),
+        clipped=jf.integer(d["clipped"], f"{where}.clipped"),
+        **{key: jf.metric(d[key], f"{where}.{key}") for key in STAT_FIELDS},
+        zoom_counts=jf.counts(d["zoom_counts"], f"{where}.zoom_counts"),
+        magnitude_counts=jf.counts(d["magnitude_counts"], f"{where}.magnitude_counts"))
+
+
+def _epoch(value: object, where: str) -> EpochRecord:
+    d = jf.obj(value, where, {"epoch", *METRICS, "seconds", "weights"})
+    return EpochRecord(jf.integer(d["epoch"], f"{where}.epoch", 1, MAX_EPOCHS),
+                       *(jf.metric(d[key], f"{where}.{key}") for key in METRICS),
+                       jf.real(d["seconds"], f"{where}.seconds", 0.0),
+                       jf.each(d["weights"], f"{where}.weights", _stats, MAX_LAYOUTS))
+
+
+def _layout(value: object, where: str) -> HistogramLayout:
+    d = jf.obj(value, where, {"name", "layer", "kind", "shape", "edges", "zoom_edges"})
+    shape = jf.each(d["shape"], f"{where}.shape", lambda v, w: jf.integer(v, w, 1, 10_000_000), 4)
+    return HistogramLayout(jf.text(d["name"], f"{where}.name", 200), jf.text(d["layer"], f"{where}.layer", 200),
+                           jf.one_of(d["kind"], f"{where}.kind", ("kernel", "bias")), shape,
+                           jf.reals(d["edges"], f"{where}.edges"), jf.reals(d["zoom_edges"], f"{where}.zoom_edges"))
+
+
+def _dataset(value: object, where: str) -> DatasetSummary:
+    d = jf.obj(value, where, {"name", "n_train", "n_val", "n_test", "n_features", "class_names", "image_shape",
+                              "source"})
+    shape = d["image_shape"]
+    image = None if shape is None else jf.each(shape, f"{where}.image_shape", lambda v, w: jf.integer(v, w, 1), 2)
+    if image is not None and len(image) != 2:
+        raise jf.fail(f"{where}.image_shape", list(image), "[height, width] or null")
+    return DatasetSummary(
+        jf.text(d["name"], f"{where}.name", 200), *(jf.integer(d[k], f"{where}.{k}") for k in
+                                                   ("n_train", "n_val", "n_test", "n_features")),
+        jf.each(d["class_names"], f"{where}.class_names", lambda v, w: jf.text(v, w, 200), 10_000),
+        image, jf.text(d["source"], f"{where}.source", 10_000))  # type: ignore[arg-type]
+
+
+def read_record(value: object, where: str) -> RunRecord:
+    d = jf.obj(value, where, {"name", "spec", "dataset", "params", "layouts", "epochs", "outcome", "reason",
+                              "best_epoch", "stop_epoch", "restored_epoch", "test_loss", "test_accuracy",
+                              "build_seconds", "train_seconds", "test_seconds", "versions", "created"})
+    spec_where = f"{where}.spec"
+    try:
+        spec = RunSpec.from_dict(jf.obj(d["spec"], spec_where, set(), {"model", "training", "data"})).check()
+    except SpecError as exc:  # name the place in the file as well as the setting
+        raise jf.fail(f"{spec_where}.{exc.problems[0].field}", exc.problems[0].value,
+                      exc.problems[0].allowed) from None
+    if not isinstance(d["versions"], dict) or len(d["versions"]) > 20:
+        raise jf.fail(f"{where}.versions", d["versions"], "an object of up to 20 names and version texts")
+    versions = d["versions"]
+    record = RunRecord(
+        name=jf.text(d["name"], f"{where}.name", 200), spec=spec, dataset=_dataset(d["dataset"], f"{where}.dataset"),
+        params=jf.integer(d["params"], f"{where}.params"),
+        layouts=jf.each(d["layouts"], f"{where}.layouts", _layout, MAX_LAYOUTS),
+        epochs=jf.each(d["epochs"], f"{where}.epochs", _epoch, MAX_EPOCHS),
+        outcome=jf.one_of(d["outcome"], f"{where}.outcome", OUTCOMES), reason=jf.text(d["reason"], f"{where}.reason"),
+        best_epoch=jf.optional_integer(d["best_epoch"], f"{where}.best_epoch", 1, MAX_EPOCHS),
+        stop_epoch=jf.optional_integer(d["stop_epoch"], f"{where}.stop_epoch", 1, MAX_EPOCHS),
+        restored_epoch=jf.optional_integer(d["restored_epoch"], f"{where}.restored_epoch", 1, MAX_EPOCHS),
+        test_loss=jf.optional_real(d["test_loss"], f"{where}.test_loss"),
+        test_accuracy=jf.optional_real(d["test_accuracy"], f"{where}.test_accuracy", 0.0, 1.0),
+        build_seconds=jf.real(d["build_seconds"], f"{where}.build_seconds", 0.0),
+        train_seconds=jf.real(d["train_seconds"], f"{where}.train_seconds", 0.0),
+        test_seconds=jf.real(d["test_seconds"], f"{where}.test_seconds", 0.0),
+        versions={k: jf.text(v, f"{where}.versions.{k}", 100) for k, v in versions.items()},
+        created=jf.text(d["created"], f"{where}.created", 100))
+    _check_consistent(record, where)
+    return record
+
+
+def _check_consistent(r: RunRecord, where: str) -> None:
+    """What the views rely on: epochs counted 1, 2, 3... and every epoch's statistics on the record's layouts."""
+    names = [lay.name for lay in r.layouts]
+    for i, e in enumerate(r.epochs):
+        if e.epoch != i + 1:
+            raise jf.fail(f"{where}.epochs[{i}].epoch", e.epoch, f"{i + 1}: epochs are counted 1, 2, 3 in order")
+        if [w.name for w in e.weights] != names:
+            raise jf.fail(f"{where}.epochs[{i}].weights", len(e.weights), "statistics for each of the record's "
+                          "layouts, in their order")
+        for w, lay in zip(e.weights, r.layouts, strict=True):
+            if len(w.counts) != len(lay.edges) - 1 or (lay.zoom_edges and len(w.zoom_counts) != len(lay.zoom_edges)
+                                                       - 1):
+                raise jf.fail(f"{where}.epochs[{i}].weights.{w.name}.counts", len(w.counts),
+                              "one count per bin of the layout")
+
+
+def records_from_json(text: str | bytes, where: str = "runs file") -> list[RunRecord]:
+    data = jf.obj(jf.loads(text, where), where, {"format", "version", "runs"})
+    if data["format"] != FORMAT:
+        raise jf.fail(f"{where}.format", data["format"], f"{FORMAT!r}: a file of RegStudio run records")
+    if data["version"] != FORMAT_VERSION:
+        raise jf.fail(f"{where}.version", data["version"], f"{FORMAT_VERSION}, the version this RegStudio reads")
+    return list(jf.each(data["runs"], "runs", read_record, 100_000))

@@ -1,0 +1,167 @@
+"""The Lab on its own: every change through a method, every change told to observers."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from regstudio.core.experiments.grid_search import SearchFinished, TrialFinished
+from regstudio.core.lab.events import (
+    LabReplaced,
+    ModifiedChanged,
+    RunAdded,
+    RunChanged,
+    RunsRemoved,
+    SearchAdded,
+    SearchChanged,
+    SpecChanged,
+)
+from regstudio.core.lab.lab import Lab, LabContent
+from regstudio.core.lab.limits import TeacherLimits
+from regstudio.core.model import Dense
+from regstudio.core.training.events import (
+    EarlyStoppingStatus,
+    EpochEnded,
+    FirstKernel,
+    JobFailed,
+    Progress,
+    RunFinished,
+    RunStarted,
+)
+
+
+@pytest.fixture
+def lab(small_spec):
+    lab = Lab(small_spec)
+    lab.events = []
+    lab.observe(lab.events.append)
+    return lab
+
+
+def feed(lab, run_id, record, kernel=None):
+    """Send a finished record's life to the lab as the training thread would."""
+    lab.apply(run_id, RunStarted(record.name, record.layouts, (2, 1) if kernel is not None else None, 3))
+    for epoch in record.epochs:
+        lab.apply(run_id, EpochEnded(epoch))
+        if kernel is not None:
+            lab.apply(run_id, FirstKernel(epoch.epoch, kernel))
+    lab.apply(run_id, RunFinished(record))
+
+
+def test_a_run_goes_from_queued_to_done_and_every_step_is_told(lab, lab_content, small_spec):
+    record = lab_content.runs[0].record
+    run_id = lab.add_run(small_spec, "none")
+    assert lab.run(run_id).state == "queued" and lab.run(run_id).name == "1: none" and lab.busy
+    lab.apply(run_id, RunStarted("1: none", record.layouts, None, 3))
+    assert lab.run(run_id).state == "training" and lab.run(run_id).layouts == record.layouts
+    lab.apply(run_id, Progress(1, 3, 2, 8, 0.1, 0.5))  # progress is the window's business, not the lab's
+    for epoch in record.epochs:
+        lab.apply(run_id, EpochEnded(epoch))
+    assert lab.run(run_id).epochs == record.epochs
+    lab.apply(run_id, RunFinished(replace(record, name="whatever the thread called it")))
+    run = lab.run(run_id)
+    assert run.state == "done" and not lab.busy
+    assert run.record.name == "1: none" and run.summary.name == "1: none" and run.summary.test_accuracy is not None
+    kinds = [(type(e).__name__, getattr(e, "aspect", None)) for e in lab.events]
+    assert kinds == [("RunAdded", None), ("ModifiedChanged", None), ("RunChanged", "state")] + \
+        [("RunChanged", "epoch")] * len(record.epochs) + [("RunChanged", "state")]
+
+
+def test_runs_are_numbered_and_coloured_in_order_and_renamed_everywhere(lab, small_spec, lab_content):
+    ids = [lab.add_run(small_spec, label) for label in ("none", "l2", "dropout")]
+    assert [lab.run(i).name for i in ids] == ["1: none", "2: l2", "3: dropout"]
+    assert [lab.run(i).color for i in ids] == [0, 1, 2]
+    feed(lab, ids[0], lab_content.runs[0].record)
+    assert lab.rename_run(ids[0], "  baseline   run ")
+    assert lab.run(ids[0]).name == "baseline run" == lab.run(ids[0]).record.name == lab.run(ids[0]).summary.name
+    assert not lab.rename_run(ids[0], "   ") and lab.run(ids[0]).name == "baseline run"
+    lab.set_shown(ids[1], False)
+    assert lab.events[-1] == RunChanged(ids[1], "shown") and not lab.run(ids[1]).shown
+
+
+def test_remove_and_clear_can_be_undone_in_place_until_the_lab_is_replaced(lab, small_spec, lab_content):
+    record = lab_content.runs[0].record
+    ids = [lab.add_run(small_spec, str(i)) for i in range(4)]
+    for run_id in ids[:3]:
+        feed(lab, run_id, record)
+    assert lab.remove_runs({ids[1], ids[3]}) == 1  # the queued run stays
+    assert [r.run_id for r in lab.runs] == [ids[0], ids[2], ids[3]]
+    assert lab.events[-1] == RunsRemoved(frozenset({ids[1]}))
+    assert lab.clear_runs() == 2 and [r.run_id for r in lab.runs] == [ids[3]]
+    assert lab.undo() == 2 and [r.run_id for r in lab.runs] == [ids[0], ids[2], ids[3]]
+    assert lab.undo() == 1 and [r.run_id for r in lab.runs] == ids
+    assert RunAdded(ids[1], 1) in lab.events
+    assert lab.undo() == 0 and not lab.can_undo
+    lab.clear_runs()
+    lab.replace_content(LabContent(small_spec))
+    assert not lab.can_undo and lab.runs == [] and lab.events[-2:] == [LabReplaced(), ModifiedChanged(False)]
+
+
+def test_stop_drops_waiting_runs_for_good(lab, small_spec):
+    ids = [lab.add_run(small_spec, str(i)) for i in range(3)]
+    lab.apply(ids[0], RunStarted("x", (), None, 3))
+    lab.drop_waiting(ids)
+    assert [r.run_id for r in lab.runs] == [ids[0]] and not lab.can_undo
+
+
+def test_failed_runs_keep_their_reason_and_late_events_of_unknown_jobs_are_ignored(lab, small_spec):
+    run_id = lab.add_run(small_spec, "x")
+    lab.apply(run_id, JobFailed("data.path = 'x.csv': no such file"))
+    assert lab.run(run_id).state == "failed" and "no such file" in lab.run(run_id).problem
+    before = list(lab.events)
+    lab.apply(999, EpochEnded(None))
+    assert lab.events == before
+
+
+def test_kernels_and_early_stopping_status_are_kept_while_training(lab, small_spec, lab_content):
+    run_id = lab.add_run(small_spec, "x")
+    kernel = np.ones((2, 3), np.float32)
+    lab.apply(run_id, FirstKernel(1, kernel))
+    status = EarlyStoppingStatus(2, 1, 0.5, 1, 5, "val_loss")
+    lab.apply(run_id, EarlyStoppingStatus(2, 1, 0.5, 1, 5, "val_loss"))
+    assert lab.run(run_id).first_kernel is kernel and lab.run(run_id).early == status
+    lab.apply(run_id, RunFinished(lab_content.runs[0].record))
+    assert lab.run(run_id).early is None and lab.run(run_id).first_kernel is kernel
+
+
+def test_a_search_collects_its_trials_and_result(lab, small_spec, lab_content):
+    search = lab_content.searches[0]
+    search_id = lab.add_search(search.request)
+    assert lab.search(search_id).state == "queued" and lab.busy
+    lab.apply(search_id, TrialFinished(search.trials[0]))
+    assert lab.search(search_id).state == "running" and lab.search(search_id).trials == search.trials[:1]
+    lab.apply(search_id, SearchFinished(search.result))
+    assert lab.search(search_id).result == search.result and not lab.busy and lab.modified
+    assert lab.events[0] == SearchAdded(search_id) and SearchChanged(search_id, "trial") in lab.events
+
+
+def test_spec_from_outside_is_told_but_from_the_builder_only_marks_the_lab_modified(lab, small_spec):
+    other = small_spec.with_training(epochs=7)
+    lab.set_spec(other)
+    assert lab.events == [SpecChanged(), ModifiedChanged(True)]
+    lab.mark_saved()
+    lab.events.clear()
+    lab.set_spec(replace(other, model=type(other.model)((Dense(4),))), from_builder=True)
+    assert lab.events == [ModifiedChanged(True)]
+    lab.set_spec(lab.spec, from_builder=True)
+    assert lab.events == [ModifiedChanged(True)]  # nothing new: the same spec changes nothing
+
+
+def test_content_leaves_out_what_is_unfinished_and_replacing_keeps_ids_fresh(lab, small_spec, lab_content):
+    waiting = lab.add_run(small_spec, "waiting")
+    lab.replace_content(lab_content)
+    ids = [r.run_id for r in lab.runs]
+    assert waiting not in ids and len(set(ids)) == 4 and lab.search(lab.searches[0].search_id) is not None
+    assert lab.add_run(small_spec, "next").__gt__(max(ids)) and lab.runs[-1].name == "5: next"
+    assert lab.runs[-1].color == 4
+    content = lab.content()
+    assert len(content.runs) == 4 and content.notes == lab_content.notes and content.progress == lab_content.progress
+
+
+def test_teacher_limits_name_the_limit(small_spec):
+    limits = TeacherLimits(max_epochs=2, max_units=8, max_params=100)
+    found = {p.field: str(p) for p in limits.problems(small_spec, (2, 3))}
+    assert found["training.epochs"] == "training.epochs = 3: at most 2, the limit your teacher set for this lab"
+    assert "layers[0].units" in found and "layers[1].units" not in found
+    assert found["model"].startswith("model = '211 parameters': at most 100")
+    assert TeacherLimits().problems(small_spec, (2, 3)) == []

@@ -1,0 +1,75 @@
+"""The .regstudio file: what goes in comes out, writes are atomic, and a newer file is refused by version."""
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from regstudio.core.errors import LabFileError
+from regstudio.core.lab import codec
+from regstudio.core.lab.codec import content_dict
+from regstudio.core.lab.lab_file import open_lab, save_lab
+
+
+def as_json(content):
+    data, arrays = content_dict(content, "test")
+    return json.dumps(data, sort_keys=True), {k: v.tobytes() for k, v in arrays.items()}
+
+
+def test_a_lab_with_every_kind_of_run_a_search_and_notes_comes_back_equal(lab_content, tmp_path):
+    path = tmp_path / "class.regstudio"
+    save_lab(lab_content, path, "0.2.0")
+    back = open_lab(path)
+    assert as_json(back) == as_json(lab_content)
+    assert [r.name for r in back.runs] == ["1: none", "2: l1", "3: early", "4: broken"]
+    assert back.runs[1].record == lab_content.runs[1].record  # dataclasses equal too, field by field
+    assert np.array_equal(back.runs[1].first_kernel, lab_content.runs[1].first_kernel)
+    assert back.runs[1].image_shape == (28, 28) and not back.runs[1].shown
+    assert back.runs[2].record.restored_epoch == lab_content.runs[2].record.restored_epoch
+    assert back.searches[0].result.best == lab_content.searches[0].result.best
+    assert back.notes == lab_content.notes and back.limits == lab_content.limits
+    assert back.spec == lab_content.spec and back.progress == lab_content.progress
+    with zipfile.ZipFile(path) as zf:
+        assert sorted(zf.namelist()) == ["arrays.npz", "lab.json"]
+
+
+def test_saving_replaces_the_old_file_whole_and_leaves_no_temporary_files(lab_content, tmp_path):
+    path = tmp_path / "class.regstudio"
+    path.write_bytes(b"old contents")
+    save_lab(lab_content, path, "0.2.0")
+    assert open_lab(path).notes == lab_content.notes
+    assert [p.name for p in tmp_path.iterdir()] == ["class.regstudio"]
+
+
+def test_saving_where_it_cannot_be_written_says_so_and_keeps_the_old_file(lab_content, tmp_path):
+    with pytest.raises(LabFileError, match=r"could not be saved.*does not exist"):
+        save_lab(lab_content, tmp_path / "missing" / "x.regstudio", "0.2.0")
+    blocker = tmp_path / "file"
+    blocker.write_text("I am a file")
+    with pytest.raises(LabFileError, match="could not be saved"):
+        save_lab(lab_content, blocker / "x.regstudio", "0.2.0")
+    assert blocker.read_text() == "I am a file"
+
+
+def test_a_lab_from_a_newer_regstudio_is_refused_by_version(lab_content, tmp_path):
+    data, _ = content_dict(lab_content, "9.1")
+    data["format_version"] = codec.FORMAT_VERSION + 1
+    path = tmp_path / "new.regstudio"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("lab.json", json.dumps(data))
+    with pytest.raises(LabFileError, match=r"new.regstudio: lab.json.format_version = 2: at most 1: this lab was "
+                                           r"saved by RegStudio 9.1"):
+        open_lab(path)
+
+
+def test_an_older_version_is_migrated_step_by_step(lab_content, tmp_path, monkeypatch):
+    # Version 1 is the first; pretend this RegStudio writes version 2, where notes became "notes_text".
+    data, _ = content_dict(lab_content, "0.2.0")
+    data["runs"][1]["kernel"] = None  # no arrays.npz in this file
+    path = tmp_path / "old.regstudio"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("lab.json", json.dumps(data))
+    monkeypatch.setattr(codec, "FORMAT_VERSION", 2)
+    monkeypatch.setitem(codec.MIGRATIONS, 1, lambda d: {**d, "notes": d["notes"].upper()})
+    assert open_lab(path).notes == lab_content.notes.upper()

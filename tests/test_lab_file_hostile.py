@@ -1,0 +1,180 @@
+"""Lab files from careless or hostile classmates: every one refused with a sentence, none with a traceback."""
+
+import io
+import json
+import math
+import pickle
+import struct
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from regstudio.core.errors import LabFileError
+from regstudio.core.lab.codec import content_dict
+from regstudio.core.lab.lab import LabContent
+from regstudio.core.lab.lab_file import lab_bytes, open_lab
+
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def valid(lab_content):
+    """(the file's bytes, lab.json's data, arrays.npz's bytes) of a real lab."""
+    text, arrays = lab_bytes(lab_content, "0.2.0")
+    return zip_of({"lab.json": text, "arrays.npz": arrays}), json.loads(text), arrays
+
+
+def zip_of(members, compression=zipfile.ZIP_DEFLATED):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def opened(tmp_path, data, name="lab.regstudio"):
+    """open_lab's answer: a LabContent, or the refusal's message (one sentence naming the file)."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    try:
+        return open_lab(path)
+    except LabFileError as exc:
+        message = str(exc)
+        assert message.startswith(name) and "\n" not in message and len(message) < 600, message
+        return message
+
+
+def leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from leaves(item, (*path, i))
+    yield path
+
+
+def with_leaf(data, path, new):
+    data = json.loads(json.dumps(data))
+    if not path:
+        return new
+    place = data
+    for key in path[:-1]:
+        place = place[key]
+    place[path[-1]] = new
+    return data
+
+
+@FUZZ
+@given(cut=st.floats(0, 1, exclude_max=True))
+def test_a_truncated_file_is_refused(tmp_path, valid, cut):
+    data = valid[0]
+    assert isinstance(opened(tmp_path, data[: int(cut * len(data))]), str)
+
+
+@FUZZ
+@given(flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=4))
+def test_damaged_bytes_are_refused_or_read_whole(tmp_path, valid, flips):
+    data = bytearray(valid[0])
+    for where, xor in flips:
+        data[int(where * len(data))] ^= xor
+    assert isinstance(opened(tmp_path, bytes(data)), (str, LabContent))
+
+
+@FUZZ
+@given(name=st.sampled_from(["../lab.json", "/etc/passwd", "lab.json/../../evil", "..\\lab.json", "C:/lab.json",
+                             "nested/lab.json", "lab.json ", "LAB.JSON", "arrays.npz/../x"]) | st.text(min_size=1))
+def test_a_member_with_any_other_name_is_refused(tmp_path, valid, name):
+    members = {"lab.json": json.dumps(valid[1]), name: b"x"}
+    if name == "lab.json":
+        return
+    assert "never contains" in opened(tmp_path, zip_of(members))
+
+
+def test_pickles_are_never_unpickled(tmp_path, valid, monkeypatch):
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("something unpickled"))
+    assert "valid JSON" in opened(tmp_path, zip_of({"lab.json": pickle.dumps({"format": "regstudio-lab"})}))
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
+    arrays = zip_of({"run_1.npy": buffer.getvalue()}, zipfile.ZIP_STORED)
+    message = opened(tmp_path, zip_of({"lab.json": json.dumps(valid[1]), "arrays.npz": arrays}))
+    assert "run_1.npy in arrays.npz is object" in message
+
+
+def test_arrays_that_lie_about_their_shape_are_refused(tmp_path, valid):
+    header = io.BytesIO()
+    np.save(header, np.zeros((784, 4), np.float32))
+    short = header.getvalue()[:-100]
+    arrays = zip_of({"run_1.npy": short}, zipfile.ZIP_STORED)
+    assert "holds" in opened(tmp_path, zip_of({"lab.json": json.dumps(valid[1]), "arrays.npz": arrays}))
+
+
+def claiming(data, member, size):
+    """A zip whose central directory says `member` unpacks to `size` bytes (through a ZIP64 extra field)."""
+    raw = bytearray(zip_of({member: data}, zipfile.ZIP_STORED))
+    central = raw.index(b"PK\x01\x02")
+    name_len, extra_len = struct.unpack("<HH", raw[central + 28:central + 32])
+    raw[central + 24:central + 28] = struct.pack("<I", 0xFFFFFFFF)  # "see the ZIP64 field"
+    raw[central + 30:central + 32] = struct.pack("<H", extra_len + 12)
+    at = central + 46 + name_len
+    raw[at:at] = struct.pack("<HHQ", 1, 8, size)
+    end = raw.rindex(b"PK\x05\x06")
+    (cd_size,) = struct.unpack("<I", raw[end + 12:end + 16])
+    raw[end + 12:end + 16] = struct.pack("<I", cd_size + 12)
+    return bytes(raw)
+
+
+def test_a_member_claiming_ten_gigabytes_is_refused_before_unpacking(tmp_path):
+    message = opened(tmp_path, claiming(b"{}", "lab.json", 10 * 2**30))
+    assert "would unpack to 10,737,418,240 bytes" in message
+
+
+@FUZZ
+@given(data=st.data(), new=st.one_of(st.text(max_size=5), st.integers(-10**20, 10**20), st.booleans(), st.none(),
+                                     st.floats(allow_nan=False, allow_infinity=False), st.just([]), st.just({}),
+                                     st.just([1, "x"]), st.just({"a": 1})))
+def test_any_field_of_the_wrong_type_is_refused_with_its_name_or_read_as_valid(tmp_path, valid, data, new):
+    text = valid[1]
+    paths = sorted(leaves(text), key=str)
+    path = data.draw(st.sampled_from(paths))
+    mutated = with_leaf(text, path, new)
+    answer = opened(tmp_path, zip_of({"lab.json": json.dumps(mutated), "arrays.npz": valid[2]}))
+    if isinstance(answer, str):
+        assert " = " in answer or "not a RegStudio lab" in answer, answer
+    else:  # accepted: then it must be a lab RegStudio would have written itself
+        assert json.dumps(content_dict(answer, "0.2.0")[0]["runs"], sort_keys=True) is not None
+
+
+@FUZZ
+@given(data=st.data(), token=st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999"]))
+def test_nan_or_infinity_where_a_number_must_be_finite_is_refused(tmp_path, valid, data, token):
+    text = valid[1]
+    numbers = [p for p in leaves(text) if p and isinstance(with_leaf_value(text, p), float)]
+    path = data.draw(st.sampled_from(numbers))
+    marker = 123456.789012
+    raw = json.dumps(with_leaf(text, path, marker)).replace(repr(marker), token)
+    answer = opened(tmp_path, zip_of({"lab.json": raw, "arrays.npz": valid[2]}))
+    # Refused either by the JSON reader (NaN, Infinity) or, for 1e999, by the field's own rule.
+    assert isinstance(answer, str) and ("valid JSON" in answer or " = inf" in answer or " = -inf" in answer), answer
+
+
+def with_leaf_value(data, path):
+    for key in path:
+        data = data[key]
+    return data
+
+
+def test_not_a_lab_at_all(tmp_path):
+    assert "not a zip archive" in opened(tmp_path, b"hello, I am a text file")
+    assert "has no lab.json" in opened(tmp_path, zip_of({"arrays.npz": b""}))
+    assert "this is not a RegStudio lab" in opened(tmp_path, zip_of({"lab.json": json.dumps({"format": "x"})}))
+    assert "valid JSON" in opened(tmp_path, zip_of({"lab.json": "[" * 100_000}))
+    (tmp_path / "folder.regstudio").mkdir()
+    with pytest.raises(LabFileError, match="is a folder"):
+        open_lab(tmp_path / "folder.regstudio")
+    with pytest.raises(LabFileError, match="no such file"):
+        open_lab(tmp_path / "nowhere.regstudio")
+    assert math.isfinite(1.0)

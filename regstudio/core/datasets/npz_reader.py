@@ -55,7 +55,9 @@ def _read_header(f: IO[bytes], where: str) -> tuple[tuple[int, ...], np.dtype, b
         else:
             raise DatasetError(f"{where} is a .npy of version {major}.{minor}, which is not known; "
                                "save it again with numpy.savez")
-    except (ValueError, TypeError, SyntaxError, KeyError, OverflowError, EOFError) as exc:
+    except DatasetError:
+        raise
+    except Exception as exc:  # numpy parses the header text with tokenize and ast: any of their errors
         if "magic" in str(exc).lower() or isinstance(exc, EOFError):
             raise DatasetError(f"{where} is not a NumPy array; an .npz holds only arrays saved "
                                "with numpy.savez") from None

@@ -19,6 +19,7 @@ from .core.datasets.spec import BUILTIN_DATASETS, DataSpec
 from .core.errors import DatasetError, SpecError
 from .core.experiments.grid_search import DEFAULT_VALUES
 from .core.experiments.presets import PRESETS, preset
+from .core.output_files import destination_problem, write_text_atomic
 from .core.training.records import RunRecord, records_to_json
 from .core.training.run_spec import RunSpec
 
@@ -80,6 +81,24 @@ def _data_spec(args: argparse.Namespace) -> DataSpec:
     return DataSpec("file", path=args.dataset, train_size=args.train_size, label_noise=args.label_noise)
 
 
+def _check_json(args: argparse.Namespace, data_spec: DataSpec) -> None:
+    """Refuse a --json destination that cannot be written, before any training starts."""
+    if args.json is None:
+        return
+    inputs = [Path(data_spec.path)] if data_spec.path else []
+    problem = destination_problem(args.json, inputs)
+    if problem:
+        raise UsageError(f"--json {args.json}: {problem}")
+
+
+def _write_json(path: Path, text: str) -> None:
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:  # checked before training, so this is a disk filling up or vanishing meanwhile
+        raise UsageError(f"--json {path}: could not be written ({exc.strerror or exc}); "
+                         "nothing was written there") from None
+
+
 def _preset_on_data(name: str, data_spec: DataSpec, seed: int) -> RunSpec:
     """The preset's model and training, with the seed and data chosen on the command line."""
     return replace(preset(name).run_spec().with_training(seed=seed), data=data_spec)
@@ -98,6 +117,7 @@ def run_compare(args: argparse.Namespace) -> int:
         if args.batch_size is not None:
             spec = spec.with_training(batch_size=args.batch_size)
         specs.append((name, spec.check()))  # every setting checked before anything trains
+    _check_json(args, data_spec)
     data = load(data_spec, allow_download=args.download)
     print(data.describe())
     print(f"Training {len(specs)} preset{'s' * (len(specs) > 1)} (TensorFlow takes a few seconds to load)...",
@@ -117,7 +137,7 @@ def run_compare(args: argparse.Namespace) -> int:
         print(_row(record), flush=True)
     _summary(records)
     if args.json:
-        args.json.write_text(records_to_json(records), encoding="utf-8")
+        _write_json(args.json, records_to_json(records))
         print(f"\nRun records written to {args.json}")
     return 0
 
@@ -135,6 +155,7 @@ def run_grid(args: argparse.Namespace) -> int:
 
     search_values = tuple(args.values or DEFAULT_VALUES[args.param])
     request = GridRequest(base, args.param, search_values, args.cv, args.repeats, args.score).check()  # before loading
+    _check_json(args, data_spec)
     score = SCORES[args.score]
     data = load(data_spec)
     search = GridSearch.of(request, data, on_trial=lambda t: print(
@@ -155,7 +176,7 @@ def run_grid(args: argparse.Namespace) -> int:
         print(f"\nBest {args.param}: {result.best.value:g} (mean {score.label} "
               f"{result.best.val_mean:.4f}); {result.seconds:.0f} s in all.")
     if args.json:
-        args.json.write_text(records_to_json([t.record for t in result.trials]), encoding="utf-8")
+        _write_json(args.json, records_to_json([t.record for t in result.trials]))
         print(f"Run records of all {len(result.trials)} trials written to {args.json}")
     return 0
 

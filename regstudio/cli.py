@@ -216,6 +216,12 @@ def run_datasets(args: argparse.Namespace) -> int:
 
 
 def open_window() -> int:
+    from .gui.display_check import display_problem  # imports no Qt: Qt aborts where this refuses
+
+    problem = display_problem()
+    if problem:
+        print(f"regstudio: error: {problem}", file=sys.stderr)
+        return 2
     try:
         from .gui.app import main as gui_main
     except ImportError as exc:

@@ -131,3 +131,14 @@ def test_json_problem_is_one_line_from_the_real_command(tmp_path):
                              "--json", str(tmp_path / "no" / "grid.json")], capture_output=True, text=True)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "does not exist" in result.stderr
+
+
+def test_a_folder_as_dataset_is_named_as_a_folder(tmp_path, capsys):
+    assert main(["compare", "none", "--dataset", str(tmp_path)]) == 2
+    assert f"data.path = '{tmp_path}': a folder, not a file" in one_error_line(capsys)
+
+
+def test_a_broken_dataset_file_is_one_line_and_exit_2(tmp_path, capsys):
+    (tmp_path / "d.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    assert main(["grid", "--param", "l2", "--dataset", str(tmp_path / "d.npz")]) == 2
+    assert "d.npz: not a readable .npz file" in one_error_line(capsys)

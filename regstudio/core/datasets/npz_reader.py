@@ -12,6 +12,7 @@ from __future__ import annotations
 import lzma
 import math
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Collection, Sequence
@@ -26,6 +27,9 @@ from .streams import MAX_ARRAY_BYTES, MAX_TOTAL_BYTES, checked_file, describe_by
 
 MAX_MEMBERS = 256  # an archive's directory is parsed into memory; savez files hold a handful
 _CHUNK = 16 << 20
+# What zipfile and its decompressors raise for a damaged archive, as opposed to a bad .npy header.
+_ARCHIVE_DAMAGE = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, RuntimeError,
+                   NotImplementedError)
 # Everything zipfile and its decompressors raise for a damaged or unusual archive.
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error,
                lzma.LZMAError, EOFError, OSError, ValueError, struct.error, UnicodeDecodeError)
@@ -46,19 +50,21 @@ class ArrayHeader:
 
 def _read_header(f: IO[bytes], where: str) -> tuple[tuple[int, ...], np.dtype, bool, int]:
     try:
-        major, minor = np.lib.format.read_magic(f)
-        if (major, minor) == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-        elif (major, minor) == (2, 0):
-            # numpy caps the header's length (10,000 bytes), so a hostile length costs nothing.
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-        else:
-            raise DatasetError(f"{where} is a .npy of version {major}.{minor}, which is not known; "
-                               "save it again with numpy.savez")
-    except DatasetError:
-        raise
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy's note about headers written by Python 2
+            major, minor = np.lib.format.read_magic(f)
+            if (major, minor) == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif (major, minor) == (2, 0):
+                # numpy caps the header's length (10,000 bytes), so a hostile length costs nothing.
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise DatasetError(f"{where} is a .npy of version {major}.{minor}, which is not known; "
+                                   "save it again with numpy.savez")
+    except (DatasetError, *_ARCHIVE_DAMAGE):
+        raise  # the archive itself is damaged (the CRC may fail while the header is read): said by _guard
     except Exception as exc:  # numpy parses the header text with tokenize and ast: any of their errors
-        if "magic" in str(exc).lower() or isinstance(exc, EOFError):
+        if "magic" in str(exc).lower():
             raise DatasetError(f"{where} is not a NumPy array; an .npz holds only arrays saved "
                                "with numpy.savez") from None
         raise DatasetError(f"{where} has a damaged array header") from None

@@ -309,3 +309,14 @@ def test_load_failure_message_is_a_sentence_without_exception_text(exc, expected
     message = load_failure_message(exc, "/somewhere/d.csv")
     assert message.startswith(expected) and message.endswith(".") and "\n" not in message
     assert "AttributeError" not in message and "PiB" not in message and "Errno" not in message
+
+
+def test_empty_axis_beside_huge_ones_is_refused_not_crashed(tmp_path):
+    """Found by the IDX property test: a size of 0 hid a claim of (2**32 - 1)**2 values."""
+    head = bytes([0, 0, 0x08, 3]) + (0).to_bytes(4, "big") + (2**32 - 1).to_bytes(4, "big") * 2
+    (tmp_path / "e-images.idx").write_bytes(head)
+    with pytest.raises(DatasetError, match=r"e-images\.idx: the header claims an array of shape \(0, "):
+        read_idx(tmp_path / "e-images.idx")
+    path = write_zip(tmp_path / "e.npz", {"x.npy": npy_header((0, 2**40, 2**40)), "y.npy": npy(LABELS)})
+    with pytest.raises(DatasetError, match=r"e\.npz: the array 'x' claims shape \(0, "):
+        load_path(path)

@@ -34,7 +34,8 @@ def read_idx(path: str | Path, max_bytes: int = MAX_ARRAY_BYTES) -> np.ndarray:
                 raise DatasetError(f"{path.name}: the file ends inside its header")
             dims = struct.unpack(f">{head[3]}I", raw_dims)
             nbytes = math.prod(dims) * dtype.itemsize
-            if nbytes > max_bytes:
+            # An empty axis makes the size 0 but not the claim: (0, 2**32 - 1, 2**32 - 1) is still refused.
+            if math.prod(d or 1 for d in dims) * dtype.itemsize > max_bytes:
                 raise DatasetError(f"{path.name}: the header claims an array of shape {dims} "
                                    f"({nbytes:,} bytes); refused, the limit is {describe_bytes(max_bytes)}")
             # Read straight into the array's own memory: no bytes object beside it.

@@ -145,7 +145,8 @@ class NpzArchive:
             if h.dtype.itemsize == 0:
                 raise DatasetError(f"{self.path.name}: the array {key!r} is of type {h.dtype}, which holds "
                                    "no values; numbers are needed")
-            if h.nbytes > self.max_bytes:
+            # An empty axis makes the size 0 but not the claim, which numpy could not even reshape to.
+            if max(h.nbytes, math.prod(d or 1 for d in h.shape) * h.dtype.itemsize) > self.max_bytes:
                 raise DatasetError(f"{self.path.name}: the array {key!r} claims shape {h.shape} "
                                    f"({h.nbytes:,} bytes); refused, the limit is {describe_bytes(self.max_bytes)}")
         total = sum(self.headers[k].nbytes for k in keys)

@@ -191,8 +191,11 @@ class NpzArchive:
 
 def _check_member_count(path: Path) -> None:
     """Refuse archives with a huge directory before zipfile parses all of it into memory."""
+    end_record = getattr(zipfile, "_EndRecData", None)  # private, so a Python without it skips this check
+    if end_record is None:
+        return
     with open(path, "rb") as fp:
-        end = zipfile._EndRecData(fp)  # the archive's own count; zipfile reads it the same way
+        end = end_record(fp)  # the archive's own count; zipfile reads it the same way
     if end is None:
         raise zipfile.BadZipFile("no end of central directory")
     entries = end[4]  # _ECD_ENTRIES_TOTAL

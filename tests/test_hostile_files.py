@@ -320,3 +320,9 @@ def test_empty_axis_beside_huge_ones_is_refused_not_crashed(tmp_path):
     path = write_zip(tmp_path / "e.npz", {"x.npy": npy_header((0, 2**40, 2**40)), "y.npy": npy(LABELS)})
     with pytest.raises(DatasetError, match=r"e\.npz: the array 'x' claims shape \(0, "):
         load_path(path)
+
+
+def test_an_archive_with_a_huge_directory_is_refused_before_it_is_parsed(tmp_path):
+    path = write_zip(tmp_path / "many.npz", {f"a{i}.npy": npy(np.zeros(1)) for i in range(300)})
+    with pytest.raises(DatasetError, match=r"many\.npz: holds 300 members; an \.npz of up to 256 arrays is read"):
+        load_path(path)

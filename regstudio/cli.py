@@ -22,6 +22,7 @@ from .core.experiments.grid_search import DEFAULT_VALUES
 from .core.experiments.presets import PRESETS, preset
 from .core.lab.collect import lab_of_runs, lab_of_search
 from .core.lab.lab_file import SUFFIX
+from .core.output_files import destination_problem, write_text_atomic
 from .core.training.events import FirstKernel
 from .core.training.record_json import records_to_json
 from .core.training.records import RunRecord
@@ -90,6 +91,24 @@ def _data_spec(args: argparse.Namespace) -> DataSpec:
     return DataSpec("file", path=args.dataset, train_size=args.train_size, label_noise=args.label_noise)
 
 
+def _check_json(args: argparse.Namespace, data_spec: DataSpec) -> None:
+    """Refuse a --json destination that cannot be written, before any training starts."""
+    if args.json is None:
+        return
+    inputs = [Path(data_spec.path)] if data_spec.path else []
+    problem = destination_problem(args.json, inputs)
+    if problem:
+        raise UsageError(f"--json {args.json}: {problem}")
+
+
+def _write_json(path: Path, text: str) -> None:
+    try:
+        write_text_atomic(path, text)
+    except OSError as exc:  # checked before training, so this is a disk filling up or vanishing meanwhile
+        raise UsageError(f"--json {path}: could not be written ({exc.strerror or exc}); "
+                         "nothing was written there") from None
+
+
 def _preset_on_data(name: str, data_spec: DataSpec, seed: int) -> RunSpec:
     """The preset's model and training, with the seed and data chosen on the command line."""
     return replace(preset(name).run_spec().with_training(seed=seed), data=data_spec)
@@ -108,6 +127,7 @@ def run_compare(args: argparse.Namespace) -> int:
         if args.batch_size is not None:
             spec = spec.with_training(batch_size=args.batch_size)
         specs.append((name, spec.check()))  # every setting checked before anything trains
+    _check_json(args, data_spec)
     inputs = (Path(args.dataset),)
     if args.save is not None:
         check_lab_destination(args.save, inputs)
@@ -138,7 +158,7 @@ def run_compare(args: argparse.Namespace) -> int:
         print(_row(record), flush=True)
     _summary(records)
     if args.json:
-        args.json.write_text(records_to_json(records), encoding="utf-8")
+        _write_json(args.json, records_to_json(records))
         print(f"\nRun records written to {args.json}")
     if args.save is not None:
         save(lab_of_runs(specs[0][1], records, kernels), args.save)  # type: ignore[arg-type]
@@ -158,6 +178,7 @@ def run_grid(args: argparse.Namespace) -> int:
 
     search_values = tuple(args.values or DEFAULT_VALUES[args.param])
     request = GridRequest(base, args.param, search_values, args.cv, args.repeats, args.score).check()  # before loading
+    _check_json(args, data_spec)
     if args.save is not None:
         check_lab_destination(args.save, (Path(args.dataset),))
     score = SCORES[args.score]
@@ -184,7 +205,7 @@ def run_grid(args: argparse.Namespace) -> int:
         print(f"\nBest {args.param}: {result.best.value:g} (mean {score.label} "
               f"{result.best.val_mean:.4f}); {result.seconds:.0f} s in all.")
     if args.json:
-        args.json.write_text(records_to_json([t.record for t in result.trials]), encoding="utf-8")
+        _write_json(args.json, records_to_json([t.record for t in result.trials]))
         print(f"Run records of all {len(result.trials)} trials written to {args.json}")
     if args.save is not None:
         save(lab_of_search(request, result), args.save)
@@ -226,6 +247,12 @@ def run_datasets(args: argparse.Namespace) -> int:
 
 
 def open_window(lab_path: str | None = None) -> int:
+    from .gui.display_check import display_problem  # imports no Qt: Qt aborts where this refuses
+
+    problem = display_problem()
+    if problem:
+        print(f"regstudio: error: {problem}", file=sys.stderr)
+        return 2
     try:
         from .gui.app import main as gui_main
     except ImportError as exc:

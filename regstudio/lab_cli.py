@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -11,7 +10,8 @@ from . import __version__
 from .core.errors import LabFileError
 from .core.lab.collect import summary_csv, summary_rows
 from .core.lab.lab import LabContent
-from .core.lab.lab_file import SUFFIX, atomic_write, save_lab
+from .core.lab.lab_file import SUFFIX, save_lab
+from .core.output_files import destination_problem, write_atomic
 
 
 class DestinationError(Exception):
@@ -20,16 +20,9 @@ class DestinationError(Exception):
 
 def check_destination(path: Path, option: str, inputs: tuple[Path, ...] = ()) -> None:
     """Refuse, in one sentence, a destination that would fail only after all the training."""
-    if path.is_dir():
-        raise DestinationError(f"{option} {path}: is a folder; give a file name")
-    folder = path.parent
-    if not folder.is_dir():
-        raise DestinationError(f"{option} {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise DestinationError(f"{option} {path}: the folder {folder} cannot be written to")
-    for source in inputs:
-        if source.exists() and path.exists() and path.resolve() == source.resolve():
-            raise DestinationError(f"{option} {path}: that is an input file; choose another name")
+    problem = destination_problem(path, inputs)
+    if problem:
+        raise DestinationError(f"{option} {path}: {problem}")
 
 
 def check_lab_destination(path: Path, inputs: tuple[Path, ...] = ()) -> None:
@@ -74,7 +67,7 @@ def run_summary(args: argparse.Namespace) -> int:
     print(f"\n{len(rows)} run{'s' * (len(rows) != 1)} from {read} lab file{'s' * (read != 1)}.")
     if args.csv is not None:
         text = summary_csv(rows).encode("utf-8")
-        atomic_write(args.csv, lambda out: out.write(text))
+        write_atomic(args.csv, lambda out: out.write(text))
         print(f"Table written to {args.csv}")
     for problem in problems:
         print(f"regstudio: error: {problem}", file=sys.stderr)

@@ -14,6 +14,16 @@ from regstudio.core.training.run_spec import RunSpec, TrainingConfig
 pytest_plugins = ["lab_fixtures"]  # tests/lab_fixtures.py: real runs for the lab tests
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow run only when asked (REGSTUDIO_SLOW=1): CI and a quick local run skip them."""
+    if os.environ.get("REGSTUDIO_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow; set REGSTUDIO_SLOW=1 to run it")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def blobs():
     """A tiny 3-class 2-D problem: trains in well under a second."""

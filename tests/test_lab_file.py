@@ -43,7 +43,7 @@ def test_saving_replaces_the_old_file_whole_and_leaves_no_temporary_files(lab_co
 
 
 def test_saving_where_it_cannot_be_written_says_so_and_keeps_the_old_file(lab_content, tmp_path):
-    with pytest.raises(LabFileError, match=r"could not be saved.*does not exist"):
+    with pytest.raises(LabFileError, match=r"could not be saved: the folder .* does not exist"):
         save_lab(lab_content, tmp_path / "missing" / "x.regstudio", "0.2.0")
     blocker = tmp_path / "file"
     blocker.write_text("I am a file")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import DatasetError
+from .features import feature_rows, to_float32
 
 MAX_CLASSES = 1000
 
@@ -110,28 +111,9 @@ def as_features(x: np.ndarray, where: str) -> tuple[np.ndarray, tuple[int, int] 
     uint8 arrays, and whole-number arrays in 0..255 whose rows are square images, are
     pixels: they are scaled to 0..1 as in the lesson. Anything else is used as it is.
     """
-    if x.dtype.kind not in "biuf":
-        raise DatasetError(f"{where}: values are of type {x.dtype}, but numbers are needed")
-    if x.ndim == 4 and x.shape[-1] == 1:
-        x = x[..., 0]
-    if x.ndim not in (2, 3) or x.shape[0] == 0 or min(x.shape) == 0:
-        raise DatasetError(f"{where}: shape {x.shape}; expected (examples, features) or "
-                           "(examples, height, width) with no empty axis")
-    image_shape = (int(x.shape[1]), int(x.shape[2])) if x.ndim == 3 else None
-    flat = x.reshape(len(x), -1)
-    if flat.dtype.kind == "f" and not np.isfinite(flat).all():
-        bad = int(np.argwhere(~np.isfinite(flat))[0][0])
-        raise DatasetError(f"{where}: example {bad} holds NaN or infinity; every value must be finite")
-    side = math.isqrt(flat.shape[1])
-    pixels = flat.dtype == np.uint8 or (
-        flat.dtype.kind in "iuf" and flat.min() >= 0 and flat.max() <= 255 and flat.max() > 1
-        and side * side == flat.shape[1] and side >= 8 and np.array_equal(flat, np.round(flat)))
-    if pixels and image_shape is None and side * side == flat.shape[1]:
-        image_shape = (side, side)
-    out = flat.astype(np.float32)
-    if pixels:
-        out /= 255.0
-    return out, image_shape
+    flat, image_shape = feature_rows(x, where)
+    (out,), square = to_float32(flat, [None], where)
+    return out, image_shape or square
 
 
 def as_labels(y: np.ndarray, n: int, where: str) -> np.ndarray:
@@ -154,18 +136,22 @@ def as_labels(y: np.ndarray, n: int, where: str) -> np.ndarray:
 
 def from_arrays(name: str, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray | None,
                 y_test: np.ndarray | None, source: str, class_names: tuple[str, ...] | None = None,
-                test_share: float = 0.2, seed: int = 0) -> DatasetSplit:
-    """Validate raw arrays and make a split; without a test set, hold out a stratified share."""
-    xt, image_shape = as_features(x_train, f"{name} training inputs")
-    yt = as_labels(y_train, len(xt), f"{name} training labels")
-    if x_test is None or y_test is None:
-        xs, ys = None, None
-    else:
-        xs, _ = as_features(x_test, f"{name} test inputs")
-        ys = as_labels(y_test, len(xs), f"{name} test labels")
-        if xs.shape[1] != xt.shape[1]:
-            raise DatasetError(f"{name}: test examples have {xs.shape[1]} features, training "
-                               f"examples {xt.shape[1]}; they must match")
+                test_share: float = 0.2, seed: int = 0, owned: bool = False) -> DatasetSplit:
+    """Validate raw arrays and make a split; without a test set, hold out a stratified share.
+
+    Every cheap check runs before the inputs are converted, and each float32 output is
+    made once, straight from the source rows (see features.to_float32). With `owned`, the
+    caller gives its arrays away: a float32 input may be scaled in place.
+    """
+    flat, image_shape = feature_rows(x_train, f"{name} training inputs")
+    yt = as_labels(y_train, len(flat), f"{name} training labels")
+    test_flat = ys = None
+    if x_test is not None and y_test is not None:
+        test_flat, _ = feature_rows(x_test, f"{name} test inputs")
+        ys = as_labels(y_test, len(test_flat), f"{name} test labels")
+        if test_flat.shape[1] != flat.shape[1]:
+            raise DatasetError(f"{name}: test examples have {test_flat.shape[1]} features, training "
+                               f"examples {flat.shape[1]}; they must match")
     n_classes = int(max(yt.max(), ys.max() if ys is not None else 0)) + 1
     if len(np.unique(yt)) < 2:
         raise DatasetError(f"{name}: the training labels hold a single class; at least 2 are needed")
@@ -173,7 +159,10 @@ def from_arrays(name: str, x_train: np.ndarray, y_train: np.ndarray, x_test: np.
     if len(names) < n_classes:
         raise DatasetError(f"{name}: labels go up to {n_classes - 1} but only {len(names)} "
                            "class names are given")
-    if xs is None:
-        return split_train_test(name, xt, yt, names, test_share, seed,
-                                image_shape=image_shape, source=source)
-    return DatasetSplit(name, xt, yt, xs, ys, names, image_shape, source)
+    if test_flat is None or ys is None:
+        train, test = stratified_indices(yt, test_share, seed)
+        (xt, xs), square = to_float32(flat, [train, test], f"{name} inputs")
+        return DatasetSplit(name, xt, yt[train], xs, yt[test], names, image_shape or square, source)
+    (xt,), square = to_float32(flat, [None], f"{name} training inputs", owned)
+    (xs,), _ = to_float32(test_flat, [None], f"{name} test inputs", owned)
+    return DatasetSplit(name, xt, yt, xs, ys, names, image_shape or square, source)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import DatasetError
 from ..resources import resource_path
-from .readers import read_idx, read_npz
+from .readers import NpzArchive, read_idx, read_npz
 from .split import DatasetSplit, from_arrays, split_train_test
 
 EMBEDDED_FILE = "data/mnist_5k.npz"
@@ -26,7 +26,7 @@ IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
 
 
 def load_embedded() -> DatasetSplit:
-    arrays = read_npz(resource_path(EMBEDDED_FILE))
+    arrays = read_npz(resource_path(EMBEDDED_FILE), ["images", "labels"])
     images, labels = arrays["images"], arrays["labels"].astype(np.int64)
     x = images.reshape(len(images), -1).astype(np.float32) / 255.0
     return split_train_test("mnist-5k", x, labels, DIGITS, 0.2, EMBEDDED_SPLIT_SEED,
@@ -83,7 +83,7 @@ def load_idx_folder(name: str, folder: Path, class_names: tuple[str, ...]) -> Da
         raise DatasetError(f"{folder}: the four IDX files ({', '.join(IDX_NAMES)}) are not all there")
     x_train, y_train, x_test, y_test = (read_idx(p) for p in paths)
     return from_arrays(name, x_train, y_train, x_test, y_test, source=f"IDX files in {folder}",
-                       class_names=class_names)
+                       class_names=class_names, owned=True)
 
 
 def load_standard(name: str) -> DatasetSplit:
@@ -92,13 +92,15 @@ def load_standard(name: str) -> DatasetSplit:
         raise DatasetError(f"{name} is not on this computer; {how_to_get(name)}")
     classes = FASHION if name == "fashion-mnist" else DIGITS
     if where.suffix == ".npz":
-        a = read_npz(where)
-        try:
-            return from_arrays(name, a["x_train"], a["y_train"], a["x_test"], a["y_test"],
-                               source=f"Keras cache {where}", class_names=classes)
-        except KeyError as exc:
-            raise DatasetError(f"{where}: missing the array {exc}; delete the file and "
-                               "download again") from None
+        keys = ("x_train", "y_train", "x_test", "y_test")
+        with NpzArchive(where) as archive:
+            missing = [k for k in keys if k not in archive.headers]
+            if missing:
+                raise DatasetError(f"{where}: missing the array {missing[0]!r}; delete the file and "
+                                   "download again")
+            a = archive.read(keys, narrow=("x_train", "x_test"))
+        return from_arrays(name, a["x_train"], a["y_train"], a["x_test"], a["y_test"],
+                           source=f"Keras cache {where}", class_names=classes, owned=True)
     return load_idx_folder(name, where, classes)
 
 

@@ -63,6 +63,10 @@ GRID_PARAMS: dict[str, GridParam] = {p.key: p for p in (
               lambda spec, value: spec.with_training(batch_size=int(value))),
 )}
 DEFAULT_VALUES: dict[str, tuple[float, ...]] = {key: p.values for key, p in GRID_PARAMS.items()}
+# A search is a lesson, not a sweep: 50 values already take an afternoon on two cores, and
+# each trial keeps its full run record in memory.
+MAX_VALUES = 50
+MAX_TRIALS = 1000
 
 
 def apply_value(spec: RunSpec, param: str, value: float) -> RunSpec:
@@ -229,17 +233,27 @@ class GridRequest:
             found.append(Problem("grid.score", self.score, "one of " + ", ".join(SCORES)))
         if not self.values:
             found.append(Problem("grid.values", "", "at least one value, e.g. 1e-4 1e-3 1e-2 1e-1"))
+        if len(self.values) > MAX_VALUES:  # before checking each one: 10,000 values were tried
+            found.append(Problem("grid.values", f"{len(self.values):,} values",
+                                 f"at most {MAX_VALUES} values in one search"))
+            return found
         if len(set(self.values)) != len(self.values):
             found.append(Problem("grid.values", list(self.values), "each value once"))
         if self.cv is not None and not (isinstance(self.cv, int) and 2 <= self.cv <= 10):
             found.append(Problem("grid.cv", self.cv, "off, or 2 to 10 folds"))
         if not (isinstance(self.repeats, int) and 1 <= self.repeats <= 100):
             found.append(Problem("grid.repeats", self.repeats, "a whole number from 1 to 100"))
+        elif not any(p.field == "grid.cv" for p in found) and self.total_trials > MAX_TRIALS:
+            found.append(Problem("grid", f"{self.total_trials:,} trials",
+                                 f"at most {MAX_TRIALS:,} trials (values x folds x repeats) in one search; "
+                                 "use fewer values, folds or repeats"))
+        base_problems = list(found)
         for value in self.values:
             if self.param == "batch_size" and value != int(value):
                 found.append(Problem("grid.values", value, "whole numbers for the batch size"))
                 continue
-            wrong = apply_value(self.base, self.param, value).validate()
+            # Only what this value breaks: a problem the base already has (epochs = 0) is its own.
+            wrong = [p for p in apply_value(self.base, self.param, value).validate() if p not in base_problems]
             if wrong:  # once per value, though it may be wrong on every layer it is put on
                 found.append(Problem("grid.values", value, f"{wrong[0].allowed} (as {wrong[0].field})"))
         return found

@@ -10,19 +10,17 @@ file or the new one, never half of one.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from .. import json_fields as jf
 from ..errors import LabFileError, SpecError
+from ..output_files import destination_problem, write_atomic
 from .codec import content_dict, read_content
 from .lab import LabContent
 
@@ -39,40 +37,6 @@ def _refuse(path: Path, why: str) -> LabFileError:
 
 
 # Writing ----------------------------------------------------------------------------------------
-def atomic_write(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
-    """Call `write` on a temporary file beside `path`, make it durable, then put it in place."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise OSError(f"the folder {folder} does not exist")
-    _remove_stale_parts(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # the rename survives a power cut only once the folder is synced
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
-def _remove_stale_parts(path: Path, older_than: float = 3600.0) -> None:
-    """Temporary files of saves that a crash cut short: hidden, but they would pile up."""
-    now = time.time()
-    for part in path.parent.glob(f".{path.name}.*.part"):
-        with contextlib.suppress(OSError):
-            if now - part.stat().st_mtime > older_than:
-                part.unlink()
-
-
 def lab_bytes(content: LabContent, app_version: str) -> tuple[bytes, bytes]:
     """(lab.json, arrays.npz) as they go into the zip."""
     data, arrays = content_dict(content, app_version)
@@ -85,16 +49,19 @@ def lab_bytes(content: LabContent, app_version: str) -> tuple[bytes, bytes]:
 def save_lab(content: LabContent, path: str | Path, app_version: str) -> None:
     """Write the lab; LabFileError with a sentence if the place cannot take it."""
     path = Path(path)
+    problem = destination_problem(path)
+    if problem:
+        raise LabFileError(f"{path}: could not be saved: {problem}")
     text, arrays = lab_bytes(content, app_version)
 
-    def write(out: io.BufferedWriter) -> None:
+    def write(out: BinaryIO) -> None:
         with zipfile.ZipFile(out, "w") as zf:
             zf.writestr(LAB_JSON, text, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
             if arrays:
                 zf.writestr(ARRAYS, arrays, compress_type=zipfile.ZIP_STORED)
 
     try:
-        atomic_write(path, write)
+        write_atomic(path, write)
     except OSError as exc:
         raise LabFileError(f"{path}: could not be saved ({exc.strerror or exc}); the lab is still open, "
                            "try another place") from None

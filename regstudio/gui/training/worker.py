@@ -21,6 +21,7 @@ from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ...core.datasets import DatasetSplit, load
+from ...core.datasets.messages import load_failure_message
 from ...core.datasets.spec import DataSpec
 from ...core.errors import describe_error
 from ...core.experiments.job_queue import JobQueue, JobRequest, QueuedJob
@@ -68,7 +69,13 @@ class TrainingWorker(QObject):
             self.jobEvent.emit(job_id, event)
 
         try:
-            job = queued.request.start(self._data(queued.request.data), tell)
+            data = self._data(queued.request.data)
+        except Exception as exc:  # a file that cannot be loaded: one sentence, never the exception's text
+            traceback.print_exc()
+            tell(JobFailed(load_failure_message(exc, queued.request.data.path)))
+            return
+        try:
+            job = queued.request.start(data, tell)
             self._set_job(job)
             job.run()
         except Exception as exc:

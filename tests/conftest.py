@@ -22,3 +22,13 @@ def blobs():
 def small_spec():
     return RunSpec(ModelSpec((Dense(16), Dense(8))),
                    TrainingConfig(epochs=3, batch_size=32, seed=3), DataSpec("blobs", samples=300, seed=1))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow (minutes, and the package registry) run only with REGSTUDIO_SLOW=1."""
+    if os.environ.get("REGSTUDIO_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow; set REGSTUDIO_SLOW=1 to run it")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)

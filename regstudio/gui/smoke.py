@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QApplication
 
 
 class SmokeRun(QObject):
-    def __init__(self, window, timeout_ms: int = 600_000):
+    def __init__(self, window, timeout_ms: int = 600_000, quit=QApplication.exit):
         super().__init__(window)
         self.window = window
+        self._exit = quit  # QApplication.exit ends app.exec() with the code
         self.exit_code: int | None = None
         worker = window.controller.worker
         # Declared slots: the worker emits from its own thread (see MainWindow.__init__).
@@ -61,4 +62,4 @@ class SmokeRun(QObject):
         self._deadline.stop()
         print(f"regstudio smoke: {'ok' if code == 0 else 'FAILED'}: {message}", file=sys.stderr, flush=True)
         self.window.close()  # stops and joins the training thread
-        QApplication.exit(code)
+        self._exit(code)

@@ -35,6 +35,9 @@ class SmokeRun(QObject):
         QTimer.singleShot(0, self._train)  # queued behind the window's own handler, which enables Train
 
     def _train(self) -> None:
+        if getattr(sys, "frozen", False) and not _spawned_process_works():
+            self._quit(1, "a process started by multiprocessing did not work")
+            return
         if not self.window.train_button.isEnabled():
             self._quit(1, "TensorFlow loaded but Train stayed disabled")
             return
@@ -63,3 +66,11 @@ class SmokeRun(QObject):
         print(f"regstudio smoke: {'ok' if code == 0 else 'FAILED'}: {message}", file=sys.stderr, flush=True)
         self.window.close()  # stops and joins the training thread
         self._exit(code)
+
+
+def _spawned_process_works() -> bool:
+    """In a bundle, a fresh process re-runs the program; freeze_support() must catch it."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.map(abs, [-2]) == [2]

@@ -23,11 +23,13 @@ command -v "$python" >/dev/null || fail "no $python found; set PYTHON to a Pytho
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off
 
 start=$(date +%s)
-[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+[ -d "$venv" ] || "$python" -m venv "$venv"
+vpy=$venv/bin/python
+[ -x "$vpy" ] || vpy=$venv/Scripts/python.exe  # Windows (Git Bash)
 echo "Installing RegStudio and PyInstaller into $venv..."
-"$venv/bin/python" -m pip install -q "$root[bundle]"
+"$vpy" -m pip install -q "$root[bundle]"
 echo "Building the bundle (several minutes)..."
-"$venv/bin/python" -m PyInstaller --noconfirm --clean --log-level WARN \
+"$vpy" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "$dist" --workpath "$root/build/pyinstaller" "$here/regstudio.spec"
 seconds=$(( $(date +%s) - start ))
 echo "Built $dist/regstudio in ${seconds} s: $(du -sh "$dist/regstudio" | cut -f1)," \

@@ -44,22 +44,24 @@ tools=$(mktemp -d)
 trap 'rm -rf "$tools"' EXIT
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off
 "$python" -m venv "$tools/venv"
-"$tools/venv/bin/python" -m pip install -q -U pip packaging
+vpy=$tools/venv/bin/python
+[ -x "$vpy" ] || vpy=$tools/venv/Scripts/python.exe  # Windows (Git Bash)
+"$vpy" -m pip install -q -U pip packaging
 
 echo "Building RegStudio's wheel..."
 rm -f "$target"/regstudio-*.whl
-"$tools/venv/bin/python" -m pip wheel -q --no-deps -w "$target" "$root"
+"$vpy" -m pip wheel -q --no-deps -w "$target" "$root"
 wheel=$(ls "$target"/regstudio-*.whl)
 for t in "${targets[@]}"; do
   read -r p v <<<"$t"
   echo "Collecting for $p, Python $v..."
   if [ "$p" = here ]; then
-    "$tools/venv/bin/python" -m pip download -q --only-binary=:all: -d "$target" "$wheel"
+    "$vpy" -m pip download -q --only-binary=:all: -d "$target" "$wheel"
   else
-    "$tools/venv/bin/python" -m pip download -q --only-binary=:all: --platform "$p" --python-version "$v" \
+    "$vpy" -m pip download -q --only-binary=:all: --platform "$p" --python-version "$v" \
       -d "$target" "$wheel"
   fi
-  "$tools/venv/bin/python" "$here/wheelhouse_complete.py" "$target" "$p" "$v"
+  "$vpy" "$here/wheelhouse_complete.py" "$target" "$p" "$v"
 done
 
 kinds=$(printf '%s\n' "${targets[@]}" | sed -e "s/^here here$/this computer's kind ($("$python" -c \

@@ -31,6 +31,10 @@ if [ -n "$this" ]; then
 elif [ -n "$platform$version" ]; then
   [ -n "$platform" ] && [ -n "$version" ] || fail "--platform and --python-version go together." 2
   [[ $version =~ ^3\.[0-9]+$ ]] || fail "--python-version $version: give major.minor, such as 3.12." 2
+  case $platform in
+    win_amd64|win_arm64|win32|manylinux_2_[0-9]*_*|macosx_[0-9]*_[0-9]*_*) ;;
+    *) fail "--platform $platform: use win_amd64, manylinux_2_N_ARCH (such as $linux) or macosx_N_M_ARCH." 2 ;;
+  esac
   targets=("$platform $version")
 else
   targets=("$linux 3.11" "$linux 3.12" "win_amd64 3.11" "win_amd64 3.12")
@@ -58,8 +62,9 @@ for t in "${targets[@]}"; do
   if [ "$p" = here ]; then
     "$vpy" -m pip download -q --only-binary=:all: -d "$target" "$wheel"
   else
-    "$vpy" -m pip download -q --only-binary=:all: --platform "$p" --python-version "$v" \
-      -d "$target" "$wheel"
+    flags=$("$vpy" "$here/wheelhouse_complete.py" --pip-platforms "$p" "$v")
+    # shellcheck disable=SC2086 (one word per --platform option)
+    "$vpy" -m pip download -q --only-binary=:all: $flags --python-version "$v" -d "$target" "$wheel"
   fi
   "$vpy" "$here/wheelhouse_complete.py" "$target" "$p" "$v"
 done

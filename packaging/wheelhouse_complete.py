@@ -24,10 +24,14 @@ from packaging.tags import Tag, compatible_tags, cpython_tags, mac_platforms, sy
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 
-def target_environment(platform: str, python_version: str) -> tuple[dict[str, str], set[Tag]]:
-    """Marker values and wheel tags of a computer with this pip platform tag and Python."""
+def target_environment(platform: str, python_version: str) -> tuple[dict[str, str], set[Tag], list[str]]:
+    """Marker values, wheel tags and platform tags of a computer with this platform tag and Python.
+
+    A manylinux_2_N platform also takes the wheels of every older glibc, as pip does on
+    that computer; `pip download --platform` does not widen it, so the list is passed in full.
+    """
     if platform == "here":
-        return dict(default_environment()), set(sys_tags())
+        return dict(default_environment()), set(sys_tags()), []
     major, minor = (int(p) for p in python_version.split(".")[:2])
     if platform.startswith("win"):
         machine = {"win_amd64": "AMD64", "win_arm64": "ARM64", "win32": "x86"}[platform]
@@ -51,7 +55,7 @@ def target_environment(platform: str, python_version: str) -> tuple[dict[str, st
             "platform_release": "", "platform_version": "", "implementation_version": f"{major}.{minor}.0"}
     tags = set(cpython_tags((major, minor), platforms=platforms))
     tags |= set(compatible_tags((major, minor), "cp" + f"{major}{minor}", platforms=platforms))
-    return env, tags
+    return env, tags, platforms
 
 
 def wheels_for(folder: Path, tags: set[Tag]) -> dict[str, list[tuple[object, Path]]]:
@@ -102,12 +106,15 @@ def missing(folder: Path, env: dict[str, str], tags: set[Tag]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--pip-platforms"] and len(argv) == 3:  # for wheelhouse.sh: the --platform options
+        print(" ".join(f"--platform={p}" for p in target_environment(argv[1], argv[2])[2]))
+        return 0
     if len(argv) != 3 or not Path(argv[0]).is_dir():
         print("wheelhouse_complete: usage: wheelhouse_complete.py DIR PLATFORM PYTHON_VERSION.", file=sys.stderr)
         return 2
     folder, platform, python_version = Path(argv[0]), argv[1], argv[2]
-    env, tags = target_environment(platform, python_version)
-    target = [] if platform == "here" else ["--platform", platform, "--python-version", python_version]
+    env, tags, platforms = target_environment(platform, python_version)
+    target = [] if platform == "here" else [*(f"--platform={p}" for p in platforms), "--python-version", python_version]
     for _ in range(10):
         lacking = missing(folder, env, tags)
         if not lacking:

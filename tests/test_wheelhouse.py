@@ -18,7 +18,8 @@ def run(*args, **kwargs) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("args", [[], ["--here"], ["DIR", "--platform", "win_amd64"],
                                   ["DIR", "--python-version", "3.12"], ["DIR", "--here", "--platform", "win_amd64"],
-                                  ["DIR", "--bogus"], ["DIR", "--platform", "win_amd64", "--python-version", "312"]])
+                                  ["DIR", "--bogus"], ["DIR", "--platform", "win_amd64", "--python-version", "312"],
+                                  ["DIR", "--platform", "linux_x86_64", "--python-version", "3.12"]])
 def test_bad_arguments_are_refused_with_one_line_and_code_2(tmp_path, args):
     result = run("bash", SCRIPT, *[str(tmp_path / "wh") if a == "DIR" else a for a in args])
     assert result.returncode == 2, result.stderr

@@ -1,1 +1,1 @@
-"""The Qt window: thin views over regstudio.core objects (built in issue 3)."""
+"""The Qt window: thin views that follow the Lab (regstudio.core.lab) and change it through its methods."""

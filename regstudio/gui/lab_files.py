@@ -186,6 +186,7 @@ class LabFiles(QObject):
         return self.save_to(Path(path))
 
     def save_to(self, path: Path) -> bool:
+        self.window_.notes.commit()  # the last words typed are part of what is saved
         started = time.perf_counter()
         try:
             save_lab(self.lab.content(), path, __version__)

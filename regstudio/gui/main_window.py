@@ -32,6 +32,8 @@ from .builder.training_panel import TrainingPanel
 from .grid.grid_view import GridSearchView
 from .lab_files import LabFiles
 from .lab_signals import LabSignals
+from .limits_dialog import LimitsDialog
+from .notes_view import NotesView
 from .runs.curves_view import CurvesView
 from .runs.export_menu import ExportMenu
 from .runs.runs_table import RunsPanel
@@ -88,7 +90,7 @@ class MainWindow(QMainWindow):
         self.message_label.setWordWrap(True)
         self.message_label.setTextFormat(Qt.TextFormat.RichText)
         self.export_menu = ExportMenu(self)
-        self.runs.export_button.setMenu(self.export_menu)
+        self.runs.set_export_menu(self.export_menu)
 
         # The runs table sits under the curves, the view it is about; the Weights and Grid
         # search tabs have tables of their own and need the full height.
@@ -103,6 +105,8 @@ class MainWindow(QMainWindow):
         self.view_tabs.addTab(self.curves_page, "Curves")
         self.view_tabs.addTab(self.weights, "Weights")
         self.view_tabs.addTab(self.grid, "Grid search")
+        self.notes = NotesView(self.lab, self.signals)
+        self.view_tabs.addTab(self.notes, "Notes")
         self.splitter = QSplitter()
         self.splitter.addWidget(_scroll(self.builder))
         self.splitter.addWidget(_scroll(self.regularization, self.training))
@@ -155,6 +159,11 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.setObjectName("fileMenu")
         self.files.fill_menu(file_menu)
+        file_menu.addSeparator()
+        limits = QAction("Limits for this lab…", self, objectName="limitsAction")
+        limits.setToolTip("For teachers: the most epochs, units and parameters students may use in this lab.")
+        limits.triggered.connect(self.edit_limits)
+        file_menu.addAction(limits)
         self.files.add_quit()
         edit = self.menuBar().addMenu("&Edit")
         edit.setObjectName("editMenu")
@@ -223,8 +232,7 @@ class MainWindow(QMainWindow):
         self.train_button.setText("Train" if self.tf_ready else "Getting ready…")
         self.stop_button.setEnabled(busy)
         searching = any(self.lab.search(j) is not None for j in self._jobs)
-        self.grid.run_button.setEnabled(searching or can_start)
-        self.grid.set_running(searching)
+        self.grid.set_running(searching, can_start)
 
     # Reactions -------------------------------------------------------------------------------
     def _preset_chosen(self) -> None:
@@ -251,6 +259,11 @@ class MainWindow(QMainWindow):
     def _lab_replaced(self) -> None:
         self._show_spec()
         self.view_tabs.setCurrentWidget(self.curves_page)
+
+    def edit_limits(self) -> None:
+        dialog = LimitsDialog(self.lab.limits, self)
+        if dialog.exec() == LimitsDialog.DialogCode.Accepted:
+            self.lab.set_limits(dialog.limits())
 
     def undo(self) -> None:
         restored = self.lab.undo()
@@ -313,7 +326,7 @@ class MainWindow(QMainWindow):
         if any(self.lab.search(j) is not None for j in self._jobs):
             self.stop()
             return
-        if not self.grid.run_button.isEnabled():
+        if not self.grid.can_start():
             return
         try:
             request = self.grid.request(self.current_spec())

@@ -26,11 +26,12 @@ STAT_FIELDS = ("l1", "l2", "sparsity", "mean", "std", "max_abs")
 
 # Writing ---------------------------------------------------------------------------------------
 def _stats_dict(s: WeightStats) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": s.name, "counts": list(s.counts), "clipped": s.clipped}
+    # Tuples go to JSON as lists as they are: no copies of the counts, the bulk of a lab file.
+    out: dict[str, Any] = {"name": s.name, "counts": s.counts, "clipped": s.clipped}
     for key in STAT_FIELDS:
         out[key] = jf.finite_or_none(getattr(s, key))
-    out["zoom_counts"] = list(s.zoom_counts)
-    out["magnitude_counts"] = list(s.magnitude_counts)
+    out["zoom_counts"] = s.zoom_counts
+    out["magnitude_counts"] = s.magnitude_counts
     return out
 
 

@@ -176,6 +176,7 @@ class GridSearchView(QWidget):
         self.searched_values: tuple[float, ...] = ()
         self.searched_score = "accuracy"
         self.shown_search: int | None = None
+        self._can_start = False
         self.trials: list[Trial] = []
         self.total = 0
         self.best: GridPoint | None = None
@@ -270,13 +271,20 @@ class GridSearchView(QWidget):
         """Settings that cannot be searched: said here, nothing is queued."""
         self.status_label.setText(f"Cannot search yet: {message}")
 
-    def set_running(self, running: bool) -> None:
+    def set_running(self, running: bool, can_start: bool | None = None) -> None:
+        """A search is running (Run becomes Cancel) or not; `can_start` says whether Run may start one."""
+        if can_start is not None:
+            self._can_start = can_start
         self.run_button.setText("Cancel search" if running else "Run search")
+        self.run_button.setEnabled(running or self._can_start)
         for widget in (self.param_combo, self.recipe_button, self.values_edit, self.score_combo, self.folds_spin,
                        self.repeats_spin, self.epochs_spin):
             widget.setEnabled(not running)
         self.apply_button.setEnabled(not running and self.best is not None)
         self.trials_button.setEnabled(not running and bool(self.trials))
+
+    def can_start(self) -> bool:
+        return self.run_button.isEnabled() and self.run_button.text() == "Run search"
 
     # Drawing -------------------------------------------------------------------------------
     def _label_score(self, key: str) -> None:

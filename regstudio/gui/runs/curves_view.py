@@ -116,7 +116,7 @@ class CurvesView(QWidget):
         self._replaced()
 
     # Following the Lab ---------------------------------------------------------------------------
-    def _add(self, run_id: int) -> None:
+    def _add(self, run_id: int, update: bool = True) -> None:
         run = self.lab.run(run_id)
         if run is None or run_id in self.runs:
             return
@@ -129,7 +129,8 @@ class CurvesView(QWidget):
             plot.addItem(curves.markers[key])
         self.runs[run_id] = curves
         self._draw(run)
-        self._update_visibility()
+        if update:
+            self._update_visibility()
 
     def _changed(self, run_id: int, aspect: str) -> None:
         run = self.lab.run(run_id)
@@ -152,7 +153,8 @@ class CurvesView(QWidget):
     def _replaced(self) -> None:
         self._remove(frozenset(self.runs))
         for run in self.lab.runs:
-            self._add(run.run_id)
+            self._add(run.run_id, update=False)  # legend and visibility once, at the end
+        self._update_visibility()
 
     def _redraw_all(self) -> None:
         for run_id in self.runs:

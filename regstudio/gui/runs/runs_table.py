@@ -14,7 +14,16 @@ import math
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.lab.lab import Lab, LabRun
 from ...core.training.records import RunRecord
@@ -196,6 +205,9 @@ class RunsPanel(QWidget):
         layout.addLayout(buttons)
         self.remove_button.clicked.connect(self._remove_selected)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view, activated=self._remove_selected)
+
+    def set_export_menu(self, menu: QMenu) -> None:
+        self.export_button.setMenu(menu)
 
     def selected_ids(self) -> set[int]:
         rows = {self.proxy.mapToSource(i).row() for i in self.view.selectionModel().selectedRows()}

@@ -4,6 +4,7 @@
     regstudio compare none l2 dropout [...]    train presets, print the lesson's table
     regstudio grid --param l2 [--cv 3] [...]   search one setting, print the table and the best value
     regstudio summary FILE... [--csv OUT]      the runs of many labs as one table
+    regstudio code l2 [--spec LAB]             the Keras code of a preset or of a lab's network
     regstudio datasets [--download NAME]       what can be trained on, offline, right now
 """
 
@@ -22,12 +23,22 @@ from .core.experiments.grid_search import DEFAULT_VALUES
 from .core.experiments.presets import PRESETS, preset
 from .core.lab.collect import lab_of_runs, lab_of_search
 from .core.lab.lab_file import SUFFIX
+from .core.lessons.observations import observe_runs, observe_search
 from .core.output_files import destination_problem, write_text_atomic
 from .core.training.events import FirstKernel
 from .core.training.record_json import records_to_json
 from .core.training.records import RunRecord
 from .core.training.run_spec import RunSpec
-from .lab_cli import DestinationError, add_summary_command, check_lab_destination, run_summary, save
+from .lab_cli import (
+    DestinationError,
+    add_code_command,
+    add_summary_command,
+    check_lab_destination,
+    print_observations,
+    run_code,
+    run_summary,
+    save,
+)
 
 
 class UsageError(Exception):
@@ -78,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     grid.add_argument("--save", type=Path, metavar="LAB", help="write the search as a lab file the window opens")
 
     add_summary_command(sub)
+    add_code_command(sub, tuple(PRESETS))
 
     datasets = sub.add_parser("datasets", help="list datasets and whether each is available offline")
     datasets.add_argument("--download", choices=("mnist", "fashion-mnist"),
@@ -157,6 +169,7 @@ def run_compare(args: argparse.Namespace) -> int:
             print("-" * len(header))
         print(_row(record), flush=True)
     _summary(records)
+    print_observations(observe_runs(records))
     if args.json:
         _write_json(args.json, records_to_json(records))
         print(f"\nRun records written to {args.json}")
@@ -204,6 +217,7 @@ def run_grid(args: argparse.Namespace) -> int:
     if result.best is not None:
         print(f"\nBest {args.param}: {result.best.value:g} (mean {score.label} "
               f"{result.best.val_mean:.4f}); {result.seconds:.0f} s in all.")
+    print_observations(observe_search(result))
     if args.json:
         _write_json(args.json, records_to_json([t.record for t in result.trials]))
         print(f"Run records of all {len(result.trials)} trials written to {args.json}")
@@ -272,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             return open_window()
-        commands = {"compare": run_compare, "grid": run_grid, "summary": run_summary, "datasets": run_datasets}
+        commands = {"compare": run_compare, "grid": run_grid, "summary": run_summary, "code": run_code,
+                    "datasets": run_datasets}
         return commands[args.command](args)
     except (UsageError, DestinationError) as exc:
         print(f"regstudio: error: {exc}", file=sys.stderr)

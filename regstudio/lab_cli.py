@@ -1,4 +1,4 @@
-"""The command line's lab files: `--save` for compare and grid, and `regstudio summary FILE...`."""
+"""The command line's lab files and lessons: `--save`, `regstudio summary FILE...`, `regstudio code`, observations."""
 
 from __future__ import annotations
 
@@ -72,3 +72,37 @@ def run_summary(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"regstudio: error: {problem}", file=sys.stderr)
     return 2 if problems else 0
+
+
+def add_code_command(sub: argparse._SubParsersAction, presets: tuple[str, ...]) -> None:
+    code = sub.add_parser("code", help="print the Keras code of a preset, or of a lab's current network")
+    code.add_argument("preset", nargs="?", metavar="PRESET", help="one of " + ", ".join(presets))
+    code.add_argument("--spec", type=Path, metavar="FILE", help=f"a lab file ({SUFFIX}): the network its builder shows")
+
+
+def run_code(args: argparse.Namespace) -> int:
+    from .core.experiments.presets import PRESETS
+    from .core.lab.lab_file import open_lab
+    from .core.training.keras_code import program
+
+    if (args.preset is None) == (args.spec is None):
+        raise DestinationError("give a preset name or --spec LAB, one of the two")
+    if args.spec is not None:
+        try:
+            spec, title = open_lab(args.spec).spec, f"the network of {args.spec.name}"
+        except LabFileError as exc:
+            raise DestinationError(str(exc)) from None
+    elif args.preset not in PRESETS:
+        raise DestinationError(f"unknown preset {args.preset!r}; choose from {', '.join(PRESETS)}")
+    else:
+        spec, title = PRESETS[args.preset].run_spec(), f"preset {args.preset}"
+    print(program(spec, f"RegStudio, {title}"), end="")
+    return 0
+
+
+def print_observations(observations: list) -> None:
+    """Under the command's table: one line per observation, each starting with '- '."""
+    if observations:
+        print("\nWhat the runs show:")
+        for observation in observations:
+            print(f"- {observation.text}")

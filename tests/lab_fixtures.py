@@ -9,8 +9,9 @@ import pytest
 from regstudio.core.datasets import load
 from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.experiments.grid_search import GridRequest, GridSearch
-from regstudio.core.lab.lab import LabContent, LabRun, LabSearch
+from regstudio.core.lab.lab import ExerciseProgress, LabContent, LabRun, LabSearch
 from regstudio.core.lab.limits import TeacherLimits
+from regstudio.core.lessons.lesson_files import builtin_lesson
 from regstudio.core.model import Dense, ModelSpec, Regularizer
 from regstudio.core.training.events import FirstKernel
 from regstudio.core.training.run_spec import EarlyStopping, RunSpec, TrainingConfig
@@ -47,4 +48,5 @@ def lab_content():
     result = GridSearch(request, load(blobs)).run()
     search = LabSearch(0, request, "done", result.trials, result)
     return LabContent(replace(base, data=replace(blobs, seed=2)), runs, (search,), "My notes: L1 killed the weights.",
-                      TeacherLimits(max_epochs=50), None, ((1, "done"), (2, "started")))
+                      TeacherLimits(max_epochs=50), builtin_lesson(),
+                      (ExerciseProgress(1, "done", "L1 zeroed most weights."), ExerciseProgress(2)))

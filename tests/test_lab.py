@@ -155,7 +155,7 @@ def test_content_leaves_out_what_is_unfinished_and_replacing_keeps_ids_fresh(lab
     assert lab.add_run(small_spec, "next").__gt__(max(ids)) and lab.runs[-1].name == "5: next"
     assert lab.runs[-1].color == 4
     content = lab.content()
-    assert len(content.runs) == 4 and content.notes == lab_content.notes and content.progress == lab_content.progress
+    assert len(content.runs) == 4 and content.notes == lab_content.notes and content.exercises == lab_content.exercises
 
 
 def test_teacher_limits_name_the_limit(small_spec):

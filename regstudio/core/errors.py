@@ -33,9 +33,13 @@ class LabFileError(ValueError):
     """A lab file that cannot be opened or saved: not a lab, damaged, too new or unsafe. Says which file."""
 
 
+class LessonError(ValueError):
+    """A lesson file that cannot be used; the message names the file (and line) and what is wrong."""
+
+
 def describe_error(exc: BaseException) -> str:
     """A message for a student: the user's mistakes as they are, surprises with their type."""
-    if isinstance(exc, (SpecError, DatasetError, LabFileError)):
+    if isinstance(exc, (SpecError, DatasetError, LabFileError, LessonError)):
         return str(exc)
     if isinstance(exc, MemoryError):
         return "Not enough memory for this model and dataset; try a smaller training set or fewer units."

@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 
 from .. import json_fields as jf
-from ..errors import SpecError
+from ..errors import LessonError, SpecError
 from ..experiments.grid_search import GridRequest, GridResult, Trial
+from ..lessons.lesson_files import MAX_FILE_CHARS, MAX_FILES, Lesson, lesson_from_sources
 from ..training.record_json import read_record, record_dict
 from ..training.run_spec import RunSpec
 from ..training.summary import RunSummary
-from .lab import LabContent, LabRun, LabSearch
+from .lab import ExerciseProgress, LabContent, LabRun, LabSearch
 from .limits import TeacherLimits
 
 FORMAT = "regstudio-lab"
@@ -68,7 +69,9 @@ def content_dict(content: LabContent, app_version: str) -> tuple[dict[str, Any],
             "spec": _spec(content.spec), "runs": runs, "searches": searches, "notes": content.notes,
             "limits": {"max_epochs": limits.max_epochs, "max_units": limits.max_units,
                        "max_params": limits.max_params},
-            "lesson": content.lesson, "progress": [list(p) for p in content.progress]}
+            "lesson": None if content.lesson is None else {"title": content.lesson.title,
+                                                           "files": [list(f) for f in content.lesson.sources]},
+            "exercises": [{"exercise": e.number, "state": e.state, "answer": e.answer} for e in content.exercises]}
     return data, arrays
 
 
@@ -162,29 +165,38 @@ def _migrated(data: dict[str, Any], where: str) -> dict[str, Any]:
     return data
 
 
-def read_content(raw: object, arrays: Mapping[str, np.ndarray], lesson_reader: Callable[[object, str], object] | None
-                 = None, where: str = "lab.json") -> LabContent:
+def _lesson(value: object, where: str) -> Lesson:
+    d = jf.obj(value, where, {"title", "files"})
+    files = jf.each(d["files"], f"{where}.files", lambda v, w: tuple(jf.each(v, w, lambda s, x: jf.text(
+        s, x, MAX_FILE_CHARS), 2)), MAX_FILES)
+    if any(len(f) != 2 for f in files):
+        raise jf.fail(f"{where}.files", "an entry", "[file name, text] pairs")
+    try:
+        return lesson_from_sources(jf.text(d["title"], f"{where}.title", 200), [(n, s) for n, s in files])
+    except LessonError as exc:
+        raise jf.fail(f"{where}", "a lesson", f"a lesson RegStudio can show ({exc})") from None
+
+
+def _exercise(value: object, where: str) -> ExerciseProgress:
+    d = jf.obj(value, where, {"exercise", "state", "answer"})
+    return ExerciseProgress(jf.integer(d["exercise"], f"{where}.exercise", 1, 99),
+                            jf.one_of(d["state"], f"{where}.state", ("started", "done")),
+                            jf.text(d["answer"], f"{where}.answer", 100_000))
+
+
+def read_content(raw: object, arrays: Mapping[str, np.ndarray], where: str = "lab.json") -> LabContent:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         value = raw.get("format") if isinstance(raw, dict) else type(raw).__name__
         raise jf.fail(f"{where}.format", value, f"{FORMAT!r}: this is not a RegStudio lab")
     d = jf.obj(_migrated(raw, where), where, {"format", "format_version", "app_version", "spec", "runs", "searches",
-                                               "notes", "limits", "lesson", "progress"})
+                                               "notes", "limits", "lesson", "exercises"})
     jf.text(d["app_version"], f"{where}.app_version", 40)
     runs = jf.each(d["runs"], f"{where}.runs", lambda v, w: _run(v, w, arrays), MAX_RUNS)
     searches = jf.each(d["searches"], f"{where}.searches", _search, MAX_SEARCHES)
-    lesson = None
-    if d["lesson"] is not None:
-        if lesson_reader is None:
-            raise jf.fail(f"{where}.lesson", "a lesson", "nothing: this reader does not read lessons")
-        lesson = lesson_reader(d["lesson"], f"{where}.lesson")
-    progress = jf.each(d["progress"], f"{where}.progress", lambda v, w: _progress(v, w), 100)
+    lesson = None if d["lesson"] is None else _lesson(d["lesson"], f"{where}.lesson")
+    exercises = jf.each(d["exercises"], f"{where}.exercises", _exercise, 100)
+    if len({e.number for e in exercises}) != len(exercises):
+        raise jf.fail(f"{where}.exercises", "an exercise twice", "each exercise once")
     return LabContent(read_spec(d["spec"], f"{where}.spec"), runs, searches,
                       jf.text(d["notes"], f"{where}.notes", MAX_NOTES), _limits(d["limits"], f"{where}.limits"),
-                      lesson, progress)
-
-
-def _progress(value: object, where: str) -> tuple[int, str]:
-    items = jf.array(value, where, 2)
-    if len(items) != 2:
-        raise jf.fail(where, list(items), "[exercise number, state]")
-    return (jf.integer(items[0], f"{where}[0]", 1, 100), jf.one_of(items[1], f"{where}[1]", ("started", "done")))
+                      lesson, exercises)

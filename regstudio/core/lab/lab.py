@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..experiments.grid_search import GridRequest, GridResult, SearchFinished, Trial, TrialFinished
+from ..lessons.lesson_files import Lesson
 from ..training.events import EarlyStoppingStatus, EpochEnded, FirstKernel, JobFailed, RunFinished, RunStarted
 from ..training.records import EpochRecord, RunRecord
 from ..training.run_spec import RunSpec
@@ -24,6 +25,7 @@ from ..training.summary import RunSummary
 from ..weights.stats import HistogramLayout
 from .events import (
     LabReplaced,
+    LessonChanged,
     LimitsChanged,
     ModifiedChanged,
     NotesChanged,
@@ -74,6 +76,15 @@ class LabSearch:
 
 
 @dataclass(frozen=True)
+class ExerciseProgress:
+    """How far a student got with one exercise of the lab's lesson, and their answer to its question."""
+
+    number: int
+    state: str = "started"  # started | done
+    answer: str = ""
+
+
+@dataclass(frozen=True)
 class LabContent:
     """What a lab file holds: the finished part of a Lab."""
 
@@ -82,8 +93,8 @@ class LabContent:
     searches: tuple[LabSearch, ...] = ()
     notes: str = ""
     limits: TeacherLimits = field(default_factory=TeacherLimits)
-    lesson: object | None = None  # the lesson a teacher packed in (lessons/), if any
-    progress: tuple[tuple[int, str], ...] = ()  # (exercise number, state) a student reached
+    lesson: Lesson | None = None  # the lesson a teacher packed in; None: the one that ships with RegStudio
+    exercises: tuple[ExerciseProgress, ...] = ()
 
 
 class Lab:
@@ -145,7 +156,8 @@ class Lab:
         """The finished part, for saving: runs still queued or training are left out."""
         runs = tuple(r for r in self._runs.values() if r.finished)
         searches = tuple(s for s in self._searches.values() if s.state in ("done", "failed"))
-        return LabContent(self.spec, runs, searches, self.notes, self.limits, self.lesson, self.progress)
+        return LabContent(self.spec, runs, searches, self.notes, self.limits, self.lesson,
+                          tuple(self.exercises.values()))
 
     # The builder's spec, notes, limits -------------------------------------------------------
     def set_spec(self, spec: RunSpec, *, from_builder: bool = False) -> None:
@@ -166,6 +178,19 @@ class Lab:
         if limits != self.limits:
             self.limits = limits
             self._changed(LimitsChanged())
+
+    def set_lesson(self, lesson: Lesson | None) -> None:
+        """The lesson this lab carries (a teacher's); its exercises' progress starts afresh."""
+        self.lesson = lesson
+        self.exercises = {}
+        self._changed(LessonChanged())
+
+    def set_exercise(self, number: int, state: str | None = None, answer: str | None = None) -> None:
+        old = self.exercises.get(number, ExerciseProgress(number))
+        new = replace(old, state=state or old.state, answer=old.answer if answer is None else answer)
+        if new != self.exercises.get(number):
+            self.exercises[number] = new
+            self._changed(LessonChanged())
 
     # Runs ----------------------------------------------------------------------------------
     def _new_id(self) -> int:
@@ -338,8 +363,8 @@ class Lab:
         for search in content.searches:
             search = replace(search, search_id=self._new_id())
             self._searches[search.search_id] = search
-        self.notes, self.limits, self.lesson, self.progress = content.notes, content.limits, content.lesson, \
-            content.progress
+        self.notes, self.limits, self.lesson = content.notes, content.limits, content.lesson
+        self.exercises: dict[int, ExerciseProgress] = {e.number: e for e in content.exercises}
         self._undo: list[list[tuple[int, LabRun]]] = []
         numbers = [int(m.group(1)) for r in content.runs if (m := re.match(r"(\d+):", r.name))]
         self._numbered = max([len(content.runs), *numbers])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -135,7 +134,7 @@ def _read_arrays(data: bytes, path: Path) -> dict[str, np.ndarray]:
         return arrays
 
 
-def open_lab(path: str | Path, lesson_reader: Callable[[object, str], object] | None = None) -> LabContent:
+def open_lab(path: str | Path) -> LabContent:
     """Read a lab file, or raise LabFileError with one sentence naming the file and what is wrong."""
     path = Path(path)
     try:
@@ -164,7 +163,7 @@ def open_lab(path: str | Path, lesson_reader: Callable[[object, str], object] | 
     except OSError as exc:
         raise LabFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
-        return read_content(jf.loads(text, LAB_JSON), arrays, lesson_reader)
+        return read_content(jf.loads(text, LAB_JSON), arrays)
     except SpecError as exc:
         raise _refuse(path, str(exc.problems[0]) if exc.problems else str(exc)) from None
     except RecursionError:

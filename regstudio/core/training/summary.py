@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
 
-from ..model import BatchNorm, Dense, Dropout
+from ..model import BatchNorm, Dense, Dropout, GaussianNoise
 from .records import RunRecord
 from .run_spec import RunSpec
 
@@ -58,6 +58,23 @@ def _or_minus_inf(value: float) -> float:
     return value if math.isfinite(value) else -math.inf
 
 
+def techniques(spec: RunSpec) -> set[str]:
+    """The regularization techniques a run uses: penalty kinds, dropout, noise, batchnorm, early-stopping."""
+    found: set[str] = set()
+    for layer in spec.model.layers:
+        if isinstance(layer, Dense) and layer.regularizer.active:
+            found.add(layer.regularizer.kind)
+        elif isinstance(layer, Dropout) and layer.rate > 0:
+            found.add("dropout")
+        elif isinstance(layer, GaussianNoise) and layer.stddev > 0:
+            found.add("noise")
+        elif isinstance(layer, BatchNorm):
+            found.add("batchnorm")
+    if spec.training.early_stopping is not None:
+        found.add("early-stopping")
+    return found
+
+
 def describe_configuration(spec: RunSpec) -> str:
     """A short line: architecture, techniques, then the training settings that matter."""
     layers = spec.model.layers
@@ -67,6 +84,8 @@ def describe_configuration(spec: RunSpec) -> str:
     parts += penalties
     rates = sorted({layer.rate for layer in layers if isinstance(layer, Dropout)})
     parts += [f"dropout {rate:g}" for rate in rates]
+    spreads = sorted({layer.stddev for layer in layers if isinstance(layer, GaussianNoise)})
+    parts += [f"noise {spread:g}" for spread in spreads]
     if any(isinstance(layer, BatchNorm) for layer in layers):
         parts.append("batch norm")
     t = spec.training

@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lab_file import lab_content  # noqa: E402  (the same realistic runs as the lab-file bench)
+from lab_file import lab_content
 
-from regstudio.core.lessons.observations import observe_runs, observe_search  # noqa: E402
+from regstudio.core.lessons.observations import observe_runs, observe_search
 
 
 def main() -> None:

@@ -135,16 +135,16 @@ def test_a_search_collects_its_trials_and_result(lab, small_spec, lab_content):
     assert lab.events[0] == SearchAdded(search_id) and SearchChanged(search_id, "trial") in lab.events
 
 
-def test_spec_from_outside_is_told_but_from_the_builder_only_marks_the_lab_modified(lab, small_spec):
+def test_spec_changes_say_whether_they_came_from_the_builder(lab, small_spec):
     other = small_spec.with_training(epochs=7)
     lab.set_spec(other)
-    assert lab.events == [SpecChanged(), ModifiedChanged(True)]
+    assert lab.events == [SpecChanged(False), ModifiedChanged(True)]
     lab.mark_saved()
     lab.events.clear()
     lab.set_spec(replace(other, model=type(other.model)((Dense(4),))), from_builder=True)
-    assert lab.events == [ModifiedChanged(True)]
+    assert lab.events == [SpecChanged(True), ModifiedChanged(True)]
     lab.set_spec(lab.spec, from_builder=True)
-    assert lab.events == [ModifiedChanged(True)]  # nothing new: the same spec changes nothing
+    assert len(lab.events) == 2  # nothing new: the same spec changes nothing
 
 
 def test_content_leaves_out_what_is_unfinished_and_replacing_keeps_ids_fresh(lab, small_spec, lab_content):

@@ -69,8 +69,8 @@ def test_only_plain_file_names_and_no_huge_pages():
 
 
 def test_every_action_kind_is_understood():
-    for line in ("a | overfit", "a | preset l1", "a | compare none l1 l2", "a | comparison penalties", "a | grid lesson",
-                 "a | show weights", "a | exercise 2"):
+    for line in ("a | overfit", "a | preset l1", "a | compare none l1 l2", "a | comparison penalties",
+                 "a | grid lesson", "a | show weights", "a | exercise 2"):
         assert parse_action(line, "here").kind in KINDS
 
 

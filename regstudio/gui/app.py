@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None, lab_path: str | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     configure(app)
     window = MainWindow()
+    window.text_size.restore()
     window.show()
     if os.environ.get("REGSTUDIO_SMOKE") == "1":  # packaging/smoke_bundle.sh: train one epoch, quit
         from .smoke import SmokeRun

@@ -14,7 +14,7 @@ from ..core.lab.lab import Lab
 
 
 class LabSignals(QObject):
-    specChanged = Signal()  # set from outside the builder: a file, a lesson, a grid value
+    specChanged = Signal(bool)  # True: the builder's own edit; False: a file, a lesson, a grid value
     runAdded = Signal(int, int)  # run id, its index among the runs
     runChanged = Signal(int, str)  # run id, which aspect (lab/events.py RUN_ASPECTS)
     runsRemoved = Signal(object)  # frozenset of run ids
@@ -43,7 +43,7 @@ class LabSignals(QObject):
         elif isinstance(event, lab_events.SearchAdded):
             self.searchAdded.emit(event.search_id)
         elif isinstance(event, lab_events.SpecChanged):
-            self.specChanged.emit()
+            self.specChanged.emit(event.from_builder)
         elif isinstance(event, lab_events.NotesChanged):
             self.notesChanged.emit()
         elif isinstance(event, lab_events.LimitsChanged):

@@ -14,8 +14,8 @@ import html
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from ..core.datasets import known_shape
 from ..core.errors import Problem, SpecError
@@ -32,8 +32,7 @@ from .builder.training_panel import TrainingPanel
 from .grid.grid_view import GridSearchView
 from .lab_files import LabFiles
 from .lab_signals import LabSignals
-from .limits_dialog import LimitsDialog
-from .notes_view import NotesView
+from .lessons.lesson_actions import LessonActions
 from .runs.curves_view import CurvesView
 from .runs.export_menu import ExportMenu
 from .runs.runs_table import RunsPanel
@@ -41,21 +40,8 @@ from .top_bar import TopBar
 from .training.status import TrainingStatus
 from .training.worker import TrainingController
 from .weights.weights_view import WeightsView
-
-
-def _scroll(*widgets: QWidget) -> QScrollArea:
-    inner = QWidget()
-    layout = QVBoxLayout(inner)
-    for widget in widgets:
-        layout.addWidget(widget)
-    layout.addStretch(1)
-    area = QScrollArea()
-    area.setWidget(inner)
-    area.setWidgetResizable(True)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    # Never narrower than the controls need: a clipped spin box is a hidden control.
-    area.setMinimumWidth(inner.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width() + 4)
-    return area
+from .window_layout import build_layout, build_view_menu, fit_scroll_width
+from .window_menus import build_menus
 
 
 class MainWindow(QMainWindow):
@@ -92,41 +78,16 @@ class MainWindow(QMainWindow):
         self.export_menu = ExportMenu(self)
         self.runs.set_export_menu(self.export_menu)
 
-        # The runs table sits under the curves, the view it is about; the Weights and Grid
-        # search tabs have tables of their own and need the full height.
-        self.curves_page = QSplitter(Qt.Orientation.Vertical)
-        self.curves_page.addWidget(self.curves)
-        self.curves_page.addWidget(self.runs)
-        self.curves_page.setCollapsible(0, False)  # the table may be dragged away to give the plots room
-        self.curves_page.setSizes([620, 200])
-        self.curves_page.setStretchFactor(0, 1)
-        self.view_tabs = QTabWidget()
-        self.view_tabs.setObjectName("viewTabs")
-        self.view_tabs.addTab(self.curves_page, "Curves")
-        self.view_tabs.addTab(self.weights, "Weights")
-        self.view_tabs.addTab(self.grid, "Grid search")
-        self.notes = NotesView(self.lab, self.signals)
-        self.view_tabs.addTab(self.notes, "Notes")
-        self.splitter = QSplitter()
-        self.splitter.addWidget(_scroll(self.builder))
-        self.splitter.addWidget(_scroll(self.regularization, self.training))
-        self.splitter.addWidget(self.view_tabs)
-        self.splitter.setChildrenCollapsible(False)
-        # The control columns get the width their controls need (their scroll areas' minimum,
-        # so nothing is clipped); the plots get the rest.
-        self.splitter.setSizes([1, 1, 10_000])
-        self.splitter.setStretchFactor(2, 1)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addWidget(bar)
-        layout.addWidget(self.message_label)
-        layout.addWidget(self.splitter, 1)
-        self.setCentralWidget(central)
+        build_layout(self, bar)
         self.statusBar().showMessage("Loading TensorFlow in the background…")
 
         self.files = LabFiles(self)
         self.status = TrainingStatus(self.lab, self.progress_bar, self.statusBar())
-        self._build_menus()
+        self.lesson_actions = LessonActions(self)
+        self.lesson.actionRequested.connect(self.lesson_actions.run)
+        build_menus(self)
+        build_view_menu(self)
+        self.runs.codeRequested.connect(self.show_code_of)
 
         self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
         self.builder.modelChanged.connect(self._model_changed)
@@ -140,7 +101,7 @@ class MainWindow(QMainWindow):
         self.grid.applied.connect(lambda param, value: self.statusBar().showMessage(
             f"Applied {GRID_PARAMS[param].label} = {value:g}. Press Train to train with it.", 10_000))
         self.grid.trialsShown.connect(lambda n: self.view_tabs.setCurrentWidget(self.curves_page))
-        self.signals.specChanged.connect(self._show_spec)
+        self.signals.specChanged.connect(lambda from_builder: None if from_builder else self._show_spec())
         self.signals.labReplaced.connect(self._lab_replaced)
         self.signals.limitsChanged.connect(self._check)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.train)
@@ -154,26 +115,6 @@ class MainWindow(QMainWindow):
         worker.jobEvent.connect(self._training_event)
         self._preset_chosen()
         self.builder.select_layer(0)  # an editor with something in it from the start
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.setObjectName("fileMenu")
-        self.files.fill_menu(file_menu)
-        file_menu.addSeparator()
-        limits = QAction("Limits for this lab…", self, objectName="limitsAction")
-        limits.setToolTip("For teachers: the most epochs, units and parameters students may use in this lab.")
-        limits.triggered.connect(self.edit_limits)
-        file_menu.addAction(limits)
-        self.files.add_quit()
-        edit = self.menuBar().addMenu("&Edit")
-        edit.setObjectName("editMenu")
-        self.undo_action = QAction("&Undo remove", self, objectName="undoAction")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.triggered.connect(self.undo)
-        edit.addAction(self.undo_action)
-        self.undo_action.setEnabled(False)
-        for signal in (self.signals.runsRemoved, self.signals.runAdded, self.signals.labReplaced):
-            signal.connect(lambda *_: self.undo_action.setEnabled(self.lab.can_undo))
 
     # Spec: panels <-> Lab ---------------------------------------------------------------------
     def current_spec(self) -> RunSpec:
@@ -235,6 +176,22 @@ class MainWindow(QMainWindow):
         self.grid.set_running(searching, can_start)
 
     # Reactions -------------------------------------------------------------------------------
+    def select_preset(self, name: str) -> None:
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(name))
+
+    def show_code_of(self, run_id: int) -> None:
+        """A run's own Keras code (runs table, right click)."""
+        self.code.show_run(run_id)
+        self.view_tabs.setCurrentWidget(self.code)
+
+    def apply_text_scale(self, scale: float) -> None:
+        """Larger text: the plots' fonts and lines follow the window's font."""
+        points = self.text_size.size
+        for view in (self.curves, self.weights, self.grid):
+            view.set_scale(scale, points)
+        for i in range(self.controls.count()):  # wider text needs wider control columns
+            fit_scroll_width(self.controls.widget(i))
+
     def _preset_chosen(self) -> None:
         p = preset(self.preset_combo.currentData())
         self._showing_spec = True
@@ -259,11 +216,6 @@ class MainWindow(QMainWindow):
     def _lab_replaced(self) -> None:
         self._show_spec()
         self.view_tabs.setCurrentWidget(self.curves_page)
-
-    def edit_limits(self) -> None:
-        dialog = LimitsDialog(self.lab.limits, self)
-        if dialog.exec() == LimitsDialog.DialogCode.Accepted:
-            self.lab.set_limits(dialog.limits())
 
     def undo(self) -> None:
         restored = self.lab.undo()

@@ -15,7 +15,9 @@ RUN_ASPECTS = ("state", "epoch", "kernel", "early", "name", "shown")  # what Run
 
 @dataclass(frozen=True)
 class SpecChanged:
-    """The builder's spec was set from outside the builder (a file, a lesson, a grid value)."""
+    """The builder's spec changed: from the builder itself, or from outside (a file, a lesson, a grid value)."""
+
+    from_builder: bool = False
 
 
 @dataclass(frozen=True)

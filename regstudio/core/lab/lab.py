@@ -161,12 +161,11 @@ class Lab:
 
     # The builder's spec, notes, limits -------------------------------------------------------
     def set_spec(self, spec: RunSpec, *, from_builder: bool = False) -> None:
-        """The spec the builder shows. From the builder itself, no SpecChanged goes back to it."""
+        """The spec the builder shows; `from_builder` tells the builder not to show it again."""
         if spec == self.spec:
             return
         self.spec = spec
-        if not from_builder:
-            self._tell(SpecChanged())
+        self._tell(SpecChanged(from_builder))
         self._mark_modified()
 
     def set_notes(self, notes: str) -> None:

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QPushButton,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -68,8 +68,9 @@ class TrainingPanel(QGroupBox):
         self.import_button = explain(QPushButton("Import…"), "Import a data file", "Train on your own "
                                      ".npz, .csv or IDX file.", "importButton")
         self.import_button.clicked.connect(self._import)
-        data_row = QHBoxLayout()
-        data_row.addWidget(self.dataset_combo, 1)
+        # The combo over the button, not beside it: the column stays narrow enough for 1366 px screens.
+        data_row = QVBoxLayout()
+        data_row.addWidget(self.dataset_combo)
         data_row.addWidget(self.import_button)
         self.train_size_spin = explain(QSpinBox(), "Training examples", "Use only this many training "
                                        "examples (0 = all). Fewer examples, more overfitting.", "trainSizeSpin")

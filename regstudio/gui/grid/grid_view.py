@@ -50,6 +50,7 @@ from ...core.experiments.grid_search import (
 from ...core.lab.lab import Lab
 from ...core.training.run_spec import RunSpec
 from ..lab_signals import LabSignals
+from ..text_size import scale_plot
 from ..widgets import explain
 
 VAL_COLOR, TRAIN_COLOR, BEST_COLOR = "#1f77b4", "#ff7f0e", "#f2c200"
@@ -157,10 +158,13 @@ class GridSearchView(QWidget):
             row.addWidget(QLabel(label))
             row.addWidget(widget)
         row.addStretch(1)
-        row.addWidget(self.run_button)
-        row.addWidget(self.apply_button)
-        row.addWidget(self.trials_button)
         form.addRow("Cross-validation", row)
+        buttons = QHBoxLayout()  # a row of their own: the tab fits a 1366 px screen beside the lesson
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.trials_button)
+        buttons.addStretch(1)
+        form.addRow(buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
@@ -214,6 +218,12 @@ class GridSearchView(QWidget):
         self.values_edit.setText(" ".join(f"{v:g}" for v in DEFAULT_VALUES[self.param()]))
         if not self.trials:  # nothing searched yet: show the axis the search will fill
             self._frame_values(self.param(), DEFAULT_VALUES[self.param()])
+
+    def set_scale(self, scale: float, points: float) -> None:
+        """Larger text: the chart's fonts and lines follow the window's font."""
+        scale_plot(self.chart, points)
+        self.val_line.setPen(pg.mkPen(VAL_COLOR, width=2.5 * scale))
+        self.train_line.setPen(pg.mkPen(TRAIN_COLOR, width=1.8 * scale, style=Qt.PenStyle.DashLine))
 
     def request(self, base: RunSpec) -> GridRequest:
         """The search these settings describe on `base`; raises SpecError naming what is wrong."""

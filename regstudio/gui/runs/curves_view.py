@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from ...core.lab.lab import Lab, LabRun
 from ...core.training.curves import overfitting_onset
 from ..lab_signals import LabSignals
+from ..text_size import scale_plot
 from ..widgets import IntegerAxis, explain, run_color
 
 KEY = "solid: validation · dashed: training"
@@ -88,19 +89,24 @@ class CurvesView(QWidget):
         self.hover_label.setWordWrap(True)
 
         options = QHBoxLayout()
-        for widget in (self.penalty_check, self.log_check, self.fit_check, self.keep_check):
+        for widget in (self.penalty_check, self.log_check, self.fit_check):
             options.addWidget(widget)
         options.addStretch(1)
-        options.addWidget(self.clear_button)
+        runs_row = QHBoxLayout()  # two short rows fit beside the lesson on a 1366 px screen; one long row did not
+        runs_row.addWidget(self.keep_check)
+        runs_row.addStretch(1)
+        runs_row.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(options)
+        layout.addLayout(runs_row)
         layout.addWidget(self.legend)
         layout.addWidget(self.loss_plot, 1)
         layout.addWidget(self.accuracy_plot, 1)
         layout.addWidget(self.hover_label)
 
         self.runs: dict[int, RunCurves] = {}
+        self._scale = 1.0  # larger text: lines grow with the fonts
         self.penalty_check.toggled.connect(self._redraw_all)
         self.log_check.toggled.connect(lambda on: self.loss_plot.setLogMode(x=False, y=on))
         self.fit_check.toggled.connect(self._frame_accuracy)
@@ -128,6 +134,8 @@ class CurvesView(QWidget):
             curves.markers[key] = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#222", width=1), brush=pg.mkBrush(color))
             plot.addItem(curves.markers[key])
         self.runs[run_id] = curves
+        if self._scale != 1.0:
+            self._style(curves, color)
         self._draw(run)
         if update:
             self._update_visibility()
@@ -155,6 +163,23 @@ class CurvesView(QWidget):
         for run in self.lab.runs:
             self._add(run.run_id, update=False)  # legend and visibility once, at the end
         self._update_visibility()
+
+    def set_scale(self, scale: float, points: float) -> None:
+        """Larger text: fonts of both plots and every curve's line width grow together."""
+        self._scale = scale
+        for plot in self.plots.values():
+            scale_plot(plot, points)
+        for run_id, curves in self.runs.items():
+            run = self.lab.run(run_id)
+            if run is not None:
+                self._style(curves, run_color(run.color))
+
+    def _style(self, curves: RunCurves, color: str) -> None:
+        for key, item in curves.items.items():
+            _, style, width = SERIES[key]
+            item.setPen(pg.mkPen(color, width=width * self._scale, style=style))
+        for marker in curves.markers.values():
+            marker.setSize(15 * self._scale)
 
     def _redraw_all(self) -> None:
         for run_id in self.runs:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,7 +43,8 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("train acc", "final_train_accuracy", ".4f", "Training accuracy of the weights the run ended with."),
     ("val acc", "final_val_accuracy", ".4f", "Validation accuracy of the weights the run ended with."),
     ("gap", "gap", "+.3f", "Generalization gap: final training minus validation accuracy. Large means "
-     "the network memorized."),
+     "the network memorized. With dropout, training accuracy is measured with dropout on, so the gap can be "
+     "below zero."),
     ("best ep.", "best_epoch", "d", "Best epoch: early stopping's (its weights are restored), else the "
      "epoch with the best validation accuracy."),
     ("stop ep.", "stop_epoch", "d", "The epoch at which training ended."),
@@ -168,6 +169,8 @@ class RunsTableModel(QAbstractTableModel):
 class RunsPanel(QWidget):
     """The table with its buttons; Remove asks the Lab, which tells the plots too."""
 
+    codeRequested = Signal(int)  # run id: show this run's Keras code
+
     def __init__(self, lab: Lab, signals: LabSignals, parent: QWidget | None = None):
         super().__init__(parent)
         self.lab = lab
@@ -204,6 +207,8 @@ class RunsPanel(QWidget):
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
         self.remove_button.clicked.connect(self._remove_selected)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view, activated=self._remove_selected)
 
     def set_export_menu(self, menu: QMenu) -> None:
@@ -218,6 +223,19 @@ class RunsPanel(QWidget):
         runs = (self.model.run_at(self.proxy.mapToSource(self.proxy.index(r, 0)).row())
                 for r in range(self.proxy.rowCount()))
         return [run.record for run in runs if run.record is not None]
+
+    def run_at_point(self, point: object) -> LabRun | None:
+        index = self.view.indexAt(point)
+        return self.model.run_at(self.proxy.mapToSource(index).row()) if index.isValid() else None
+
+    def _context_menu(self, point: object) -> None:
+        run = self.run_at_point(point)
+        if run is None:
+            return
+        menu = QMenu(self)
+        menu.addAction(f"Keras code of {run.name}", lambda: self.codeRequested.emit(run.run_id))
+        menu.addAction("Remove", lambda: self.lab.remove_runs({run.run_id}))
+        menu.exec(self.view.viewport().mapToGlobal(point))
 
     def _remove_selected(self) -> None:
         ids = self.selected_ids()

@@ -36,6 +36,7 @@ from ...core.training.records import EpochRecord
 from ...core.weights.arrays import histogram_of, record_at
 from ...core.weights.stats import MAGNITUDE_EDGES, SPARSITY_EPSILON, HistogramLayout
 from ..lab_signals import LabSignals
+from ..text_size import scale_plot
 from ..widgets import ScientificSpinBox, explain, run_color
 from .extras import WeightExtras
 
@@ -120,11 +121,13 @@ class WeightsView(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel("Layer"))
         top.addWidget(self.layer_combo)
-        top.addWidget(self.zoom_check)
-        top.addWidget(self.log_check)
         top.addStretch(1)
         top.addWidget(QLabel("zero when |w| <"))
         top.addWidget(self.epsilon_spin)
+        checks = QHBoxLayout()
+        checks.addWidget(self.zoom_check)
+        checks.addWidget(self.log_check)
+        checks.addStretch(1)
         scrub = QHBoxLayout()
         scrub.addWidget(QLabel("Epoch"))
         scrub.addWidget(self.epoch_slider, 1)
@@ -132,6 +135,7 @@ class WeightsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(checks)
         layout.addWidget(self.run_list)
         layout.addWidget(self.plot, 3)
         layout.addLayout(scrub)
@@ -147,6 +151,15 @@ class WeightsView(QWidget):
         self.run_list.itemChanged.connect(self._run_ticked)
         self._follow(signals)
         self._replaced()
+
+    def set_scale(self, scale: float, points: float) -> None:
+        """Larger text: the histogram's fonts and outlines follow the window's font."""
+        for plot in (self.plot, self.extras.sparsity_plot, self.extras.norm_plot):
+            scale_plot(plot, points)
+        for run_id, item in self.items.items():
+            run = self.lab.run(run_id)
+            if run is not None:
+                item.setPen(pg.mkPen(run_color(run.color), width=2 * scale))
 
     # Following the Lab ---------------------------------------------------------------------------
     def _follow(self, signals: LabSignals) -> None:

@@ -10,6 +10,7 @@ never a button that does nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,7 +169,8 @@ def load_lesson(path: str | Path) -> Lesson:
     return lesson_from_sources(path.name, sources)
 
 
+@functools.cache
 def builtin_lesson() -> Lesson:
-    """The course that ships with RegStudio (resources/lessons)."""
+    """The course that ships with RegStudio (resources/lessons), read once: it is the same for every lab."""
     lesson = load_lesson(resource_path("lessons"))
     return Lesson("Regularization", lesson.pages, lesson.exercises, lesson.sources)

@@ -9,8 +9,8 @@ from regstudio.core.experiments.presets import OVERFIT_EPOCHS, OVERFIT_LABEL_NOI
 from regstudio.core.lab.lab_file import open_lab
 from regstudio.core.lessons.actions import Action
 from regstudio.core.lessons.lesson_files import Exercise
-from regstudio.gui.window_menus import open_lesson
 from regstudio.gui.lessons.report_export import export_report
+from regstudio.gui.window_menus import open_lesson
 
 
 def test_the_objects_the_issue_names_exist_and_the_window_fits_a_school_laptop(window):

@@ -76,3 +76,42 @@ def test_grid_bad_arguments(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+def test_compare_and_grid_save_labs_that_summary_reads_back(tmp_path, capsys):
+    lab = tmp_path / "class.regstudio"
+    assert main(["compare", "none", "l2", "--dataset", "blobs", "--epochs", "2", "--save", str(lab)]) == 0
+    searched = tmp_path / "search.regstudio"
+    assert main(["grid", "--param", "l2", "--values", "1e-4", "1e-2", "--dataset", "blobs", "--epochs", "1",
+                 "--save", str(searched)]) == 0
+    capsys.readouterr()
+    from regstudio.core.lab.lab_file import open_lab
+
+    content = open_lab(lab)
+    assert [r.name for r in content.runs] == ["1: none", "2: l2"] and open_lab(searched).searches[0].result.best
+    out_csv = tmp_path / "all.csv"
+    assert main(["summary", str(lab), str(lab), "--csv", str(out_csv)]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("class.regstudio")]
+    assert len(rows) == 4 and "1: none" in rows[0] and "4 runs from 2 lab files." in out
+    assert out_csv.read_text().splitlines()[0].startswith("file,run,test_accuracy")
+
+
+def test_summary_of_a_file_that_is_not_a_lab_exits_2_with_one_sentence(tmp_path, capsys):
+    bad = tmp_path / "essay.regstudio"
+    bad.write_text("my homework")
+    assert main(["summary", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["regstudio: error: essay.regstudio: is not a RegStudio lab (not a zip archive)"]
+
+
+def test_save_is_checked_before_training(tmp_path, capsys):
+    assert main(["compare", "none", "--save", str(tmp_path / "nowhere" / "x.regstudio")]) == 2
+    assert "the folder" in capsys.readouterr().err
+    assert main(["compare", "none", "--save", str(tmp_path / "x.lab")]) == 2
+    assert "ends in .regstudio" in capsys.readouterr().err
+
+
+def test_a_lab_file_that_does_not_exist_is_refused_before_any_window(capsys):
+    assert main(["/no/such/class.regstudio"]) == 2
+    assert "no such lab file" in capsys.readouterr().err

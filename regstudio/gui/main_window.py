@@ -23,6 +23,7 @@ from ..core.experiments.comparisons import comparison_specs
 from ..core.experiments.grid_search import GRID_PARAMS, SearchFinished, SearchProgress
 from ..core.experiments.presets import PRESETS, preset
 from ..core.lab.lab import Lab
+from ..core.lessons.observations import chance
 from ..core.training.events import JobFailed, Progress, RunFinished
 from ..core.training.run_spec import RunSpec
 from ..core.training.session import RunRequest
@@ -40,6 +41,7 @@ from .top_bar import TopBar
 from .training.status import TrainingStatus
 from .training.worker import TrainingController
 from .weights.weights_view import WeightsView
+from .widgets import ScientificSpinBox
 from .window_layout import build_layout, build_view_menu, fit_scroll_width
 from .window_menus import build_menus
 
@@ -88,6 +90,8 @@ class MainWindow(QMainWindow):
         build_menus(self)
         build_view_menu(self)
         self.runs.codeRequested.connect(self.show_code_of)
+        for spin in self.findChildren(ScientificSpinBox):  # a learning rate of 10 is refused aloud
+            spin.refused.connect(self._show_problem)
 
         self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
         self.builder.modelChanged.connect(self._model_changed)
@@ -317,6 +321,10 @@ class MainWindow(QMainWindow):
             else:
                 self.status.finished(job_id, waiting=len(self._jobs))
                 self.files.run_finished()
+                run = self.lab.run(job_id)
+                stuck = chance(run.record) if run is not None and run.record is not None else None
+                if stuck is not None:  # a learning rate of 1: say why nothing was learned, where it is seen
+                    self._show_problem(stuck.text)
 
     # Messages ----------------------------------------------------------------------------------
     def _show_problem(self, message: str) -> None:

@@ -39,7 +39,13 @@ def explain(widget: QWidget, name: str, tip: str, object_name: str | None = None
 
 
 class ScientificSpinBox(QDoubleSpinBox):
-    """A spin box for values spanning decades: shows 1e-04, steps by a quarter decade."""
+    """A spin box for values spanning decades: shows 1e-04, steps by a quarter decade.
+
+    A typed value outside the range is not silently put back: `refused` says what was typed
+    and what is allowed, and the window shows it.
+    """
+
+    refused = Signal(str)
 
     def __init__(self, low: float, high: float, parent: QWidget | None = None):
         super().__init__(parent)
@@ -69,6 +75,21 @@ class ScientificSpinBox(QDoubleSpinBox):
 
     def stepBy(self, steps: int) -> None:
         self.setValue(min(self.maximum(), max(self.minimum(), self.value() * 10 ** (steps / 4))))
+
+    def fixup(self, text: str) -> str:
+        """Qt calls this when editing ends on a value it will not take; it then keeps the old one."""
+        try:
+            typed = float(text)
+        except ValueError:
+            typed = None
+        name = self.accessibleName() or "This value"
+        allowed = f"from {self.textFromValue(self.minimum())} to {self.textFromValue(self.maximum())}"
+        shown = text.strip() or "nothing"
+        if typed is not None and math.isfinite(typed):
+            self.refused.emit(f"{name} = {shown}: allowed {allowed}; it stays {self.textFromValue(self.value())}")
+        else:
+            self.refused.emit(f"{name} = {shown}: a number {allowed}; it stays {self.textFromValue(self.value())}")
+        return text
 
 
 class LogStrength(QWidget):

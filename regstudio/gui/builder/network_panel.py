@@ -73,6 +73,7 @@ class ModelBuilderPanel(QGroupBox):
         self.params_label = explain(QLabel(), "Parameter count",
                                     "How many numbers the network learns. More parameters can "
                                     "memorize more, which is where overfitting starts.", "paramsLabel")
+        self.params_label.setWordWrap(True)  # "known once the dataset is loaded" must not be clipped
         self.architecture_label = QLabel()
         self.architecture_label.setWordWrap(True)
         self.architecture_label.setTextFormat(Qt.TextFormat.RichText)

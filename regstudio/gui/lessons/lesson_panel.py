@@ -128,7 +128,8 @@ class LessonPanel(QWidget):
             self._update_exercise()
             return
         self._lesson = lesson
-        self.title.setText(f"<b>Lesson: {html.escape(lesson.title)}</b>")
+        self.title.setText(f"<b>{html.escape(lesson.title)}</b>: {len(lesson.pages)} pages, "
+                           f"{len(lesson.exercises)} exercises")
         self.page_combo.blockSignals(True)
         self.page_combo.clear()
         for page in lesson.pages:
@@ -158,6 +159,7 @@ class LessonPanel(QWidget):
         if item is None:
             return
         self.browser.show_markdown(item.body)
+        self.browser.verticalScrollBar().setValue(0)  # a new page starts at its top
         actions = item.actions if isinstance(item, Page) else ()
         self._fill_actions(actions)
         self.try_box.setVisible(bool(actions))
@@ -179,7 +181,7 @@ class LessonPanel(QWidget):
             button = explain(QPushButton(action.label), action.label, f"Does: {action.kind} {' '.join(action.args)}. "
                              "Your earlier runs stay.", f"lessonAction{i}")
             button.clicked.connect(lambda _=False, a=action: self.actionRequested.emit(a))
-            self.try_layout.addWidget(button, i // 2, i % 2)
+            self.try_layout.addWidget(button, i, 0)  # one a row: a label is never cut off in a narrow panel
 
     def action_buttons(self) -> list[QPushButton]:
         return [self.try_layout.itemAt(i).widget() for i in range(self.try_layout.count())]

@@ -13,14 +13,16 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QTabWidget, QVBoxLayout, QWidget
 
 from ...core.weights.arrays import heat_map, series, tile_units
-from ..widgets import explain
+from ..widgets import IntegerAxis, explain
 
 
 def _small_plot(title: str, y_label: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
+    plot = pg.PlotWidget(background="w", axisItems={"bottom": IntegerAxis("bottom")})  # epochs are whole numbers
     plot.setTitle(f"<span style='color:#222'>{title}</span>")
     plot.setLabel("bottom", "epoch")
     plot.setLabel("left", y_label)
+    for side in ("left", "bottom"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
     plot.showGrid(x=True, y=True, alpha=0.2)
     return plot
 

@@ -35,7 +35,7 @@ SERIES = {"val_loss": ("loss", Qt.PenStyle.SolidLine, 2.5), "loss": ("loss", Qt.
 
 @dataclass
 class RunCurves:
-    items: dict[str, pg.PlotDataItem] = field(default_factory=dict)
+    items: dict[str, pg.PlotCurveItem] = field(default_factory=dict)
     markers: dict[str, pg.ScatterPlotItem] = field(default_factory=dict)  # "loss" / "accuracy"
     drawn: int = -1  # epochs drawn so far
 
@@ -126,19 +126,32 @@ class CurvesView(QWidget):
         run = self.lab.run(run_id)
         if run is None or run_id in self.runs:
             return
-        color = run_color(run.color)
         curves = RunCurves()
-        for key, (plot, style, width) in SERIES.items():
-            curves.items[key] = self.plots[plot].plot([], [], pen=pg.mkPen(color, width=width, style=style))
-        for key, plot in self.plots.items():
-            curves.markers[key] = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#222", width=1), brush=pg.mkBrush(color))
-            plot.addItem(curves.markers[key])
+        for key in SERIES:
+            if key != "penalty":  # made when a penalty shows up: a flat line at zero would only add clutter
+                self._make_item(curves, key, run.color)
         self.runs[run_id] = curves
-        if self._scale != 1.0:
-            self._style(curves, color)
         self._draw(run)
         if update:
             self._update_visibility()
+
+    def _make_item(self, curves: RunCurves, key: str, color_index: int) -> pg.PlotCurveItem:
+        # A bare curve item, not plot()'s PlotDataItem: a third of the cost to make, and a lab
+        # of 20 runs opens with a hundred of them.
+        plot, style, width = SERIES[key]
+        item = pg.PlotCurveItem(pen=pg.mkPen(run_color(color_index), width=width * self._scale, style=style))
+        self.plots[plot].addItem(item)
+        curves.items[key] = item
+        return item
+
+    def _marker(self, curves: RunCurves, key: str, color_index: int) -> pg.ScatterPlotItem:
+        """Made on first use: most runs never have a star, a cross or a turn to mark."""
+        if key not in curves.markers:
+            marker = pg.ScatterPlotItem(size=15 * self._scale, pen=pg.mkPen("#222", width=1),
+                                        brush=pg.mkBrush(run_color(color_index)))
+            self.plots[key].addItem(marker)
+            curves.markers[key] = marker
+        return curves.markers[key]
 
     def _changed(self, run_id: int, aspect: str) -> None:
         run = self.lab.run(run_id)
@@ -203,18 +216,21 @@ class CurvesView(QWidget):
         x = [e.epoch for e in run.epochs]
         series = self._series(run)
         if curves.drawn != len(x):
+            if "penalty" not in curves.items and any(series["penalty"]):
+                self._make_item(curves, "penalty", run.color)
+                self._update_visibility()
             for key, item in curves.items.items():
-                if key == "penalty" and not any(series[key]):
-                    continue  # no penalty in this run: a flat line at zero would only add clutter
                 item.setData(x, series[key])
             curves.drawn = len(x)
         best, stop = self._early_epochs(run)
         onset = overfitting_onset([e.val_data_loss for e in run.epochs])
-        for key, marker in curves.markers.items():
+        for key in self.plots:
             values = series["val_loss" if key == "loss" else "val_accuracy"]
             marks = [(best, "star"), (stop, "x")] + ([(onset.epoch, "t")] if onset and key == "loss" else [])
-            marker.setData([{"pos": (epoch, values[epoch - 1]), "symbol": symbol}
-                            for epoch, symbol in marks if epoch is not None and 0 < epoch <= len(values)])
+            spots = [{"pos": (epoch, values[epoch - 1]), "symbol": symbol}
+                     for epoch, symbol in marks if epoch is not None and 0 < epoch <= len(values)]
+            if spots or key in curves.markers:
+                self._marker(curves, key, run.color).setData(spots)
 
     @staticmethod
     def _early_epochs(run: LabRun) -> tuple[int | None, int | None]:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSlider,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -88,7 +89,7 @@ class WeightsView(QWidget):
 
         self.run_list = explain(QListWidget(), "Runs to compare", f"Tick up to {MAX_OVERLAY} runs to draw "
                                 "on the same axes, in the colors of their curves.", "weightRunList")
-        self.run_list.setMaximumHeight(96)
+        self.run_list.setMaximumHeight(80)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setObjectName("histogramView")
         explain(self.plot, "Weight histogram", "How many weights have each value. L1 makes a spike at "
@@ -113,7 +114,7 @@ class WeightsView(QWidget):
                              "chosen epoch: sparsity, norms, largest weight, mean and spread.", "weightStatsTable")
         self.table.setHorizontalHeaderLabels(STAT_COLUMNS)
         self.table.verticalHeader().setVisible(False)
-        self.table.setMaximumHeight(130)
+        self.table.setMaximumHeight(118)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.extras = WeightExtras()
@@ -132,16 +133,27 @@ class WeightsView(QWidget):
         scrub.addWidget(QLabel("Epoch"))
         scrub.addWidget(self.epoch_slider, 1)
         scrub.addWidget(self.epoch_label)
+        histogram = QWidget()
+        column = QVBoxLayout(histogram)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(top)
+        column.addLayout(checks)
+        column.addWidget(self.run_list)
+        column.addWidget(self.plot, 1)
+        column.addLayout(scrub)
+        column.addWidget(self.sparsity_label)
+        column.addWidget(self.table)
+        # The views over epochs can be dragged smaller or larger: on a 768 px screen the
+        # histogram needs most of the height, on a projector both fit.
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.addWidget(histogram)
+        self.split.addWidget(self.extras)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.split.setCollapsible(0, False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addLayout(checks)
-        layout.addWidget(self.run_list)
-        layout.addWidget(self.plot, 3)
-        layout.addLayout(scrub)
-        layout.addWidget(self.sparsity_label)
-        layout.addWidget(self.table)
-        layout.addWidget(self.extras, 2)
+        layout.addWidget(self.split)
 
         self.layer_combo.currentIndexChanged.connect(self._layer_chosen)
         self.zoom_check.toggled.connect(self._zoom_toggled)

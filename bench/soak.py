@@ -59,6 +59,8 @@ def via_window(runs: int, epochs: int) -> list[float]:
     from PySide6.QtCore import QObject, Slot
     from PySide6.QtWidgets import QApplication
 
+    from regstudio.core.training.events import RunFinished
+    from regstudio.core.training.session import RunRequest
     from regstudio.gui.training.worker import TrainingController
 
     app = QApplication.instance() or QApplication([])
@@ -68,11 +70,13 @@ def via_window(runs: int, epochs: int) -> list[float]:
     class Watcher(QObject):
         @Slot(str)
         def ready(self, version: str) -> None:
-            for i, spec in enumerate(specs(runs, epochs)):
-                controller.train(spec, f"run {i + 1}")  # all queued at once: the queue runs them in turn
+            for i, spec in enumerate(specs(runs, epochs)):  # all queued at once: the queue runs them in turn
+                controller.submit(i + 1, RunRequest(spec, f"run {i + 1}"))
 
         @Slot(int, object)
-        def finished(self, run_id: int, record: object) -> None:
+        def finished(self, run_id: int, event: object) -> None:
+            if not isinstance(event, RunFinished):
+                return
             gc.collect()
             out.append(rss_mb())
             if len(out) == runs:
@@ -80,7 +84,7 @@ def via_window(runs: int, epochs: int) -> list[float]:
 
     watcher = Watcher()
     controller.worker.ready.connect(watcher.ready)
-    controller.worker.runFinished.connect(watcher.finished)
+    controller.worker.jobEvent.connect(watcher.finished)
     controller.start()
     app.exec()
     controller.shutdown()

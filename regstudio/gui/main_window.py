@@ -11,7 +11,6 @@ LabFiles' business (lab_files.py).
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
@@ -26,6 +25,7 @@ from ..core.lab.lab import Lab
 from ..core.training.events import JobFailed, Progress, RunFinished
 from ..core.training.run_spec import RunSpec
 from ..core.training.session import RunRequest
+from .boundary.boundary_view import BoundaryView
 from .builder.network_panel import ModelBuilderPanel
 from .builder.regularization_panel import RegularizationPanel
 from .builder.training_panel import TrainingPanel
@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self.curves = CurvesView(self.lab, self.signals)
         self.weights = WeightsView(self.lab, self.signals)
         self.grid = GridSearchView(self.lab, self.signals)
+        self.boundary = BoundaryView(self.lab, self.signals)
         self.runs = RunsPanel(self.lab, self.signals)
 
         bar = TopBar()
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
         self.view_tabs.addTab(self.curves_page, "Curves")
         self.view_tabs.addTab(self.weights, "Weights")
         self.view_tabs.addTab(self.grid, "Grid search")
+        self.view_tabs.addTab(self.boundary, "Decision boundary")  # 2-feature data only (issue 12)
+        self.boundary.keep_tab(self.view_tabs, self.training.data_shape, self.training.dataChanged, self.signals)
         self.splitter = QSplitter()
         self.splitter.addWidget(_scroll(self.builder))
         self.splitter.addWidget(_scroll(self.regularization, self.training))
@@ -233,8 +236,10 @@ class MainWindow(QMainWindow):
         self.builder.set_model(p.model)
         self.regularization.sync(p.model, p.training.early_stopping)
         # The preset decides the epochs (100 for early stopping); the user's other training
-        # settings, such as the seed, stay as they are.
-        self.training.set_training(replace(self.training.training_config(None), epochs=p.training.epochs))
+        # settings, such as the seed, stay as they are. The 2-D playground brings its own data.
+        self.training.set_training(p.training_for(self.training.training_config(None)))
+        if p.data_for(self.training.data_spec()) != self.training.data_spec():
+            self.training.set_data(p.data_for(self.training.data_spec()))
         self._showing_spec = False
         self.builder.set_data_shape(self.training.data_shape())
         self.preset_combo.setToolTip(f"<b>{p.title}</b><br>{p.what}<br><i>When:</i> {p.when}")
@@ -292,7 +297,8 @@ class MainWindow(QMainWindow):
         """Queue one of the lesson's comparisons on the current training settings and data."""
         if not self.compare_button.isEnabled() or self._check():
             return
-        specs = comparison_specs(key, self.current_spec(), self.controlled_check.isChecked())
+        specs = comparison_specs(key, self.current_spec(), self.controlled_check.isChecked(),
+                                 preset(self.preset_combo.currentData()).network)  # on the chosen preset's network
         self.queue_runs(specs)
 
     def queue_runs(self, specs: list[tuple[str, RunSpec]]) -> None:

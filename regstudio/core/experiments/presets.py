@@ -100,6 +100,17 @@ class Preset:
             return training
         return replace(training, epochs=max(training.epochs, EARLY_STOPPING_EPOCHS), early_stopping=self.early_stopping)
 
+    def training_for(self, current: TrainingConfig) -> TrainingConfig:
+        """What the window's training settings become when the preset is chosen: its epochs (and on the
+        playground its batch size too); the rest, such as the seed, as the student left them."""
+        mine = self.training
+        if NETWORKS[self.network].two_d:
+            return replace(current, epochs=mine.epochs, batch_size=mine.batch_size)
+        return replace(current, epochs=mine.epochs)
+
+    def data_for(self, current: DataSpec) -> DataSpec:
+        return NETWORKS[self.network].data_for(current)
+
     def run_spec(self, network: str | None = None, **data: object) -> RunSpec:
         """This preset's model and training on `network` (its own by default), on default or given data."""
         on = network or self.network

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, SignalInstance, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QTabWidget, QVBoxLayout, QWidget
 
 from ...core.lab.lab import Lab, LabRun
 from ..lab_signals import LabSignals
@@ -28,11 +28,16 @@ KEY = ("Colour: the class the network predicts there; pale where it is unsure, d
 
 
 class BoundaryView(QWidget):
-    def __init__(self, lab: Lab, signals: LabSignals, parent: QWidget | None = None, most: int = MAX_SHOWN):
+    def __init__(self, lab: Lab, signals: LabSignals, parent: QWidget | None = None, most: int = MAX_SHOWN,
+                 one_row: bool = False):
         super().__init__(parent)
         self.setObjectName("boundaryView")
         self.lab = lab
         self.most = most  # pictures side by side: four in the window, every run in a saved picture
+        # The 2-D sets are wider than tall: three or four in a row would be thin strips, so
+        # the window puts them two by two; a saved picture keeps them in one row.
+        self.one_row = one_row
+        self._columns = 0  # of the grid as laid out now
         self._stale = False  # something changed while hidden; drawn when shown
         self.key = QLabel(KEY)
         self.key.setWordWrap(True)
@@ -41,9 +46,7 @@ class BoundaryView(QWidget):
                             "network draws its boundary. Try the playground preset.")
         self.empty.setWordWrap(True)
         self.pictures = [BoundaryPicture() for _ in range(most)]
-        row = QHBoxLayout()
-        for picture in self.pictures:
-            row.addWidget(picture, 1)
+        self.grid = QGridLayout()
         self.epoch_slider = explain(QSlider(Qt.Orientation.Horizontal), "Epoch", "Go back through the epochs: "
                                     "watch the boundary bend around the noisy points as the network memorizes "
                                     "them. At the right end it follows training live.", "boundaryEpochSlider")
@@ -59,7 +62,7 @@ class BoundaryView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.key)
         layout.addWidget(self.empty)
-        layout.addLayout(row, 1)
+        layout.addLayout(self.grid, 1)
         layout.addWidget(self.scrub)
         self.epoch_slider.valueChanged.connect(self.redraw)
         signals.runChanged.connect(self._changed)
@@ -102,6 +105,7 @@ class BoundaryView(QWidget):
         if follow:
             self.epoch_slider.setValue(max(1, most))
         self.epoch_slider.blockSignals(False)
+        self._arrange(len(runs))
         for picture, run in zip(self.pictures, runs + [None] * self.most, strict=False):
             if run is None:
                 picture.clear()
@@ -111,6 +115,17 @@ class BoundaryView(QWidget):
                 picture.show()
         self.empty.setVisible(not runs)
         self.redraw()
+
+    def _arrange(self, count: int) -> None:
+        columns = max(count, 1) if self.one_row or count <= 2 else 2
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for i, picture in enumerate(self.pictures):
+            self.grid.addWidget(picture, i // columns, i % columns)  # moves it if already placed
+        for i in range(self.most):
+            self.grid.setColumnStretch(i, 1 if i < columns else 0)
+            self.grid.setRowStretch(i, 1 if i < -(-self.most // columns) else 0)
 
     @Slot()
     def redraw(self) -> None:

@@ -15,7 +15,7 @@ from ...core.lab.lab import Lab, LabContent
 from ...core.output_files import write_atomic
 
 WIDTH_PER_RUN = 340  # pixels; the height follows the plane's shape
-TEXT_HEIGHT = 150  # the key above the pictures, each run's title and caption
+TEXT_HEIGHT = 150  # a first guess for the key above the pictures, each run's title and caption
 # Said by Qt's offscreen platform about every top-level widget; nothing for a student to act on.
 OFFSCREEN_NOTICE = "This plugin does not support propagateSizeHints()"
 
@@ -48,12 +48,18 @@ def save_boundary_picture(content: LabContent, path: Path) -> int:
     lab = Lab(content.spec)
     lab.replace_content(content)
     count = sum(run.boundary is not None for run in lab.runs)
-    view = BoundaryView(lab, LabSignals(lab), most=max(count, 1))
+    view = BoundaryView(lab, LabSignals(lab), most=max(count, 1), one_row=True)
     view.scrub.hide()  # a file has no slider; each caption says its epoch
     planes = [run.boundary.plane for run in lab.runs if run.boundary is not None]
     x_min, x_max, y_min, y_max = planes[0].extent if planes else (0.0, 1.0, 0.0, 1.0)
-    view.resize(WIDTH_PER_RUN * max(count, 1), TEXT_HEIGHT + round(WIDTH_PER_RUN * (y_max - y_min) / (x_max - x_min)))
+    view.resize(WIDTH_PER_RUN * max(count, 1), TEXT_HEIGHT + WIDTH_PER_RUN)
     view.show()
+    app.processEvents()  # type: ignore[attr-defined]
+    # Then as tall as the plane's shape asks, so the pictures fill their frames (the text
+    # above and below takes what it takes: the key wraps more over fewer runs).
+    plot = view.pictures[0].plot
+    spare = plot.height() - round(plot.width() * (y_max - y_min) / (x_max - x_min))
+    view.resize(view.width(), view.height() - spare)
     app.processEvents()  # type: ignore[attr-defined]
     pixels = view.grab()
     view.close()

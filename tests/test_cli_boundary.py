@@ -38,7 +38,7 @@ def test_the_playground_network_brings_its_training_and_noisy_moons(tmp_path, ca
     runs = json.loads(records.read_text())["runs"]
     data, training = runs[0]["spec"]["data"], runs[0]["spec"]["training"]
     assert (data["dataset"], data["train_size"], data["label_noise"]) == ("moons", 300, 0.3)
-    assert training["batch_size"] == 32
+    assert (training["batch_size"], training["learning_rate"], training["epochs"]) == (32, 0.003, 2)
     assert [layer["units"] for layer in runs[1]["spec"]["model"]["layers"] if layer["type"] == "dense"] == [64] * 3
     assert [layer["type"] for layer in runs[1]["spec"]["model"]["layers"]] == ["dense", "dropout"] * 3
     assert main(["compare", "none", "--network", "playground", "--dataset", "circles", "--label-noise", "0",

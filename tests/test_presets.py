@@ -82,6 +82,7 @@ def test_the_playground_is_three_layers_of_64_trained_long_in_small_batches():
     p = PRESETS["playground"]
     assert p.model.layers == (Dense(64), Dense(64), Dense(64)) and p.run_spec().validate() == []
     assert (p.training.epochs, p.training.batch_size, p.training.optimizer) == (200, 32, "adam")
+    assert p.training.learning_rate == 0.003
     assert count_params(p.model, 2, 2) == 3 * 64 + 2 * (64 * 64 + 64) + 64 * 2 + 2
 
 

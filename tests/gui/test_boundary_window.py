@@ -34,6 +34,7 @@ def test_the_playground_preset_brings_its_network_and_noisy_2d_data(window):
     assert (data.dataset, data.train_size, data.label_noise) == ("moons", 300, 0.3)
     assert window.builder.model == playground_model() == PRESETS["playground"].model
     assert (window.training.epochs_spin.value(), window.training.batch_spin.value()) == (200, 32)
+    assert window.current_spec().training.learning_rate == 0.003
     assert window.view_tabs.isTabVisible(window.view_tabs.indexOf(window.boundary))
     assert output_row(window) == "Dense(2, softmax): output"
     choose(window.training.dataset_combo, "circles")  # another 2-D set is kept when chosen again

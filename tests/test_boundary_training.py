@@ -34,7 +34,7 @@ def test_the_probe_gives_the_trained_models_own_predictions_on_the_grid(blobs):
     assert frame.classes[0, 0] == expected[0].argmax() and frame.classes[-1, 0] == expected[-30].argmax()
 
 
-def test_a_run_on_two_features_sends_a_boundary_before_each_epoch_record(blobs, small_spec):
+def test_a_run_on_two_features_sends_a_boundary_after_each_epoch_record(blobs, small_spec):
     events = []
     record = TrainingSession(small_spec, blobs, listener=events.append).run()
     started = events[0]
@@ -45,7 +45,7 @@ def test_a_run_on_two_features_sends_a_boundary_before_each_epoch_record(blobs, 
     assert [f.complexity for f in frames] == [e.boundary_complexity for e in record.epochs]
     assert all(0 < e.boundary_complexity < 50 for e in record.epochs)
     order = [type(e) for e in events if isinstance(e, (DecisionBoundary, EpochEnded))]
-    assert order == [DecisionBoundary, EpochEnded] * 3
+    assert order == [EpochEnded, DecisionBoundary] * 3
 
 
 def test_a_run_on_images_sends_no_boundary():

@@ -48,9 +48,9 @@ def feed(view, data, label, epochs=3, tilt=0.1):
     lab.apply(run_id, RunStarted(label, (), None, epochs, plane))
     for epoch in range(1, epochs + 1):
         frame = frame_of(epoch, probabilities(epoch, tilt), SIZE)
-        lab.apply(run_id, DecisionBoundary(frame))
         lab.apply(run_id, EpochEnded(EpochRecord(epoch, 1.0, 0.6 + epoch / 100, 0.0, 1.0, 0.6, 0.0, float(epoch),
                                                  boundary_complexity=frame.complexity)))
+        lab.apply(run_id, DecisionBoundary(frame))
     return run_id
 
 
@@ -65,6 +65,7 @@ def test_each_epoch_is_one_image_of_the_frame_and_the_slider_goes_back(view, moo
     assert picture.run_id == run_id and view.epoch_slider.value() == 3  # follows the latest
     assert np.array_equal(drawn(picture), frames[2].codes)
     assert f"{frames[2].complexity:.2f}" in picture.caption.text() and "epoch 3" in picture.caption.text()
+    assert "train 0.63 · validation 0.60" in picture.caption.text()
     view.epoch_slider.setValue(1)
     assert np.array_equal(drawn(picture), frames[0].codes) and "epoch 1" in picture.caption.text()
     assert view.epoch_label.text() == "1 of 3"

@@ -44,18 +44,21 @@ def test_the_playground_preset_brings_its_network_and_noisy_2d_data(window):
 
 
 class Snapshots(QObject):
-    """What the boundary view shows after each epoch, taken as the window receives the epoch."""
+    """What the boundary view shows after each epoch, taken as the Lab tells of the epoch's boundary."""
 
     def __init__(self, window):
         super().__init__()
         self.window, self.images = window, []
-        window.recorder.epochEnded.connect(self.take)
+        window.signals.runChanged.connect(self.take)
 
-    @Slot(int, object)
-    def take(self, run_id, record):
+    @Slot(int, str)
+    def take(self, run_id, aspect):
+        if aspect != "boundary":
+            return
+        run = self.window.lab.run(run_id)
+        frame, record = run.boundary.last, run.epochs[-1]
         picture = self.window.boundary.pictures[0]
-        frame = self.window.lab.run(run_id).boundary.at(record.epoch)
-        self.images.append((record.epoch, picture.image.image.copy(), frame.codes, frame.complexity,
+        self.images.append((frame.epoch, record.epoch, picture.image.image.copy(), frame.codes, frame.complexity,
                             record.boundary_complexity, picture.caption.text()))
 
 
@@ -66,11 +69,12 @@ def test_the_picture_is_redrawn_each_epoch_while_training(window, qtbot):
     snapshots = Snapshots(window)
     with qtbot.waitSignal(window.recorder.runFinished, timeout=60_000):
         window.train()
-    assert [epoch for epoch, *_ in snapshots.images] == [1, 2, 3, 4]
-    for epoch, shown, codes, complexity, recorded, caption in snapshots.images:
+    assert [(epoch, recorded) for epoch, recorded, *_ in snapshots.images] == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    for epoch, _, shown, codes, complexity, recorded, caption in snapshots.images:
         assert np.array_equal(shown, codes), epoch  # the picture is the epoch's frame, as it arrived
         assert complexity == recorded and f"{complexity:.2f}" in caption and f"epoch {epoch}" in caption
-    assert not np.array_equal(snapshots.images[0][1], snapshots.images[-1][1])  # the boundary moved
+        assert "validation" in caption  # the epoch's record came first
+    assert not np.array_equal(snapshots.images[0][2], snapshots.images[-1][2])  # the boundary moved
     assert window.boundary.epoch_slider.value() == 4
 
 

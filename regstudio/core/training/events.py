@@ -82,7 +82,7 @@ class FirstKernel:
 class DecisionBoundary:
     """The network's predictions over the run's plane after an epoch, for 2-feature data only.
 
-    Sent just before that epoch's EpochEnded, whose record carries the same complexity.
+    Sent just after that epoch's EpochEnded, whose record carries the same complexity.
     """
 
     frame: BoundaryFrame

@@ -106,8 +106,6 @@ def callback_class() -> type:
                                  time.perf_counter() - self.started, tuple(weights),
                                  frame.complexity if frame is not None else None)
             watch.epochs.append(record)
-            if frame is not None:
-                watch.listener(DecisionBoundary(frame))
             if watch.send_first_kernel and watch.layouts:
                 first = by_layer[watch.layouts[0].layer].kernel.numpy()  # .numpy() is already a copy
                 watch.listener(FirstKernel(epoch + 1, first))
@@ -116,6 +114,8 @@ def callback_class() -> type:
             if watch.diverged_at is not None:
                 self.model.stop_training = True
             watch.listener(EpochEnded(record))
+            if frame is not None:  # after its record, so a view drawing it can show the epoch's accuracy too
+                watch.listener(DecisionBoundary(frame))
 
     return SessionCallback
 

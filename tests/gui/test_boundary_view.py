@@ -58,16 +58,21 @@ def drawn(picture):
     return picture.image.image
 
 
+def colours_of(frame):
+    """The picture of a frame: each cell's code through the colour table."""
+    return region_colors(frame.n_classes)[frame.codes]
+
+
 def test_each_epoch_is_one_image_of_the_frame_and_the_slider_goes_back(view, moons):
     run_id = feed(view, moons, "none")
     picture = view.pictures[0]
     frames = view.lab.run(run_id).boundary.frames
     assert picture.run_id == run_id and view.epoch_slider.value() == 3  # follows the latest
-    assert np.array_equal(drawn(picture), frames[2].codes)
+    assert np.array_equal(drawn(picture), colours_of(frames[2]))
     assert f"{frames[2].complexity:.2f}" in picture.caption.text() and "epoch 3" in picture.caption.text()
     assert "train 0.63 · validation 0.60" in picture.caption.text()
     view.epoch_slider.setValue(1)
-    assert np.array_equal(drawn(picture), frames[0].codes) and "epoch 1" in picture.caption.text()
+    assert np.array_equal(drawn(picture), colours_of(frames[0])) and "epoch 1" in picture.caption.text()
     assert view.epoch_label.text() == "1 of 3"
     x, y = picture.trained.getData()
     plane = view.lab.run(run_id).boundary.plane
@@ -84,7 +89,7 @@ def test_runs_ticked_in_the_table_are_drawn_side_by_side_newest_four(view, moons
     assert view.epoch_slider.maximum() == MAX_SHOWN + 1  # the longest run's epochs
     view.epoch_slider.setValue(2)
     first = view.lab.run(ids[1])  # two epochs: drawn at epoch 2
-    assert np.array_equal(drawn(view.pictures[0]), first.boundary.at(2).codes)
+    assert np.array_equal(drawn(view.pictures[0]), colours_of(first.boundary.at(2)))
     view.lab.set_shown(ids[4], False)  # unticked in the runs table: the one before comes back
     assert [p.run_id for p in view.pictures if p.isVisible()] == ids[:4]
     view.lab.replace_content(LabContent(RunSpec()))  # File > New
@@ -93,7 +98,7 @@ def test_runs_ticked_in_the_table_are_drawn_side_by_side_newest_four(view, moons
 
 def test_one_colour_scale_for_every_picture():
     colors = region_colors(2)
-    assert colors.shape == (256, 3) and colors.dtype == np.uint8
+    assert colors.shape == (256, 4) and colors.dtype == np.uint8 and (colors[:, 3] == 255).all()  # opaque
     unsure, sure = colors[0].astype(int), colors[127].astype(int)  # class 0: a coin toss, then certain
     assert unsure.sum() > sure.sum()  # paler where unsure
     assert sure[2] > sure[0] and colors[255][0] > colors[255][2]  # class 0 blue, class 1 orange

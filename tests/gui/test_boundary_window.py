@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QWidget
 
 from regstudio.core.experiments.presets import PRESETS
 from regstudio.core.model.edits import playground_model
+from regstudio.gui.boundary.picture import region_colors
 
 from .test_window import choose
 
@@ -58,7 +59,8 @@ class Snapshots(QObject):
         run = self.window.lab.run(run_id)
         frame, record = run.boundary.last, run.epochs[-1]
         picture = self.window.boundary.pictures[0]
-        self.images.append((frame.epoch, record.epoch, picture.image.image.copy(), frame.codes, frame.complexity,
+        self.images.append((frame.epoch, record.epoch, picture.image.image.copy(),
+                            region_colors(frame.n_classes)[frame.codes], frame.complexity,
                             record.boundary_complexity, picture.caption.text()))
 
 
@@ -70,8 +72,8 @@ def test_the_picture_is_redrawn_each_epoch_while_training(window, qtbot):
     with qtbot.waitSignal(window.recorder.runFinished, timeout=60_000):
         window.train()
     assert [(epoch, recorded) for epoch, recorded, *_ in snapshots.images] == [(1, 1), (2, 2), (3, 3), (4, 4)]
-    for epoch, _, shown, codes, complexity, recorded, caption in snapshots.images:
-        assert np.array_equal(shown, codes), epoch  # the picture is the epoch's frame, as it arrived
+    for epoch, _, shown, colours, complexity, recorded, caption in snapshots.images:
+        assert np.array_equal(shown, colours), epoch  # the picture is the epoch's frame, as it arrived
         assert complexity == recorded and f"{complexity:.2f}" in caption and f"epoch {epoch}" in caption
         assert "validation" in caption  # the epoch's record came first
     assert not np.array_equal(snapshots.images[0][2], snapshots.images[-1][2])  # the boundary moved

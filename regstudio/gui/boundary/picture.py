@@ -1,8 +1,10 @@
 """One small multiple of the boundary view: a run's decision regions, its points, its numbers.
 
 The regions are one ImageItem fed a frame's byte codes (class and confidence, see
-core/boundary/frames.py) through a 256-entry colour table, so a new epoch is one
-`setImage` of 10,000 bytes. The points are two scatter items filled once per run: the
+core/boundary/frames.py) looked up in a 256-entry colour table, so a new epoch is one
+`setImage` of a 100 x 100 colour image (handing pyqtgraph the codes and the table
+instead costs several times as much: it rebuilds an indexed image and Qt converts it on
+every paint). The points are two scatter items filled once per run: the
 examples trained on as filled dots in the colour of the label they were trained with (a
 wrongly labelled point shows as a dot of the other colour), the test examples as hollow
 rings in the colour of their true class.
@@ -16,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ...core.boundary.frames import BoundaryFrame, levels_for
 from ...core.boundary.plane import BoundaryPlane
@@ -29,7 +31,7 @@ PALEST, DEEPEST = 0.12, 0.75  # how much of the class colour shows at a coin tos
 
 
 def region_colors(n_classes: int) -> np.ndarray:
-    """(256, 3) uint8: the colour of each frame code, white blended toward its class by confidence.
+    """(256, 4) uint8 RGBA: the colour of each frame code, white blended toward its class by confidence.
 
     The same table for every picture of the same number of classes: one colour scale for all
     small multiples.
@@ -42,7 +44,7 @@ def region_colors(n_classes: int) -> np.ndarray:
     share = (PALEST + (DEEPEST - PALEST) * shades)[:, None]
     colors = 255 * (1 - share) + base[np.minimum(classes, n_classes)] * share
     colors[classes >= n_classes] = 255  # codes no frame uses
-    return colors.round().astype(np.uint8)
+    return np.column_stack([colors.round(), np.full(256, 255)]).astype(np.uint8)
 
 
 def _class_brushes(labels: np.ndarray, darker: int = 100) -> list:
@@ -56,7 +58,12 @@ def _class_pens(labels: np.ndarray) -> list:
 
 
 class BoundaryPicture(QWidget):
-    """A run's title, its regions with points, and a caption with the boundary's complexity."""
+    """A run's title, its regions with points, and a caption with the boundary's complexity.
+
+    Drawn for speed while scrubbing: a bare view box (no axes, no plot frame), the points
+    cached as a picture of their own (they never move while epochs change), and a caption
+    of fixed size in plain text, so a new epoch relays nothing out.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -67,25 +74,22 @@ class BoundaryPicture(QWidget):
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.GraphicsView(background="w")
         self.plot.setObjectName("boundaryPicture")
-        item = self.plot.getPlotItem()
-        for side in ("left", "bottom"):
-            item.hideAxis(side)
-        view = item.getViewBox()
-        view.setAspectLocked(True)  # the plane keeps its shape: a circle stays round
-        view.setMouseEnabled(x=False, y=False)
-        item.hideButtons()
+        self.view = pg.ViewBox(lockAspect=True, enableMouse=False, enableMenu=False)  # the plane keeps its shape
+        self.plot.setCentralItem(self.view)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.trained = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#222", width=0.6))
         self.test = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(None))
+        for points in (self.test, self.trained):
+            points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for part in (self.image, self.test, self.trained):
-            self.plot.addItem(part)
+            self.view.addItem(part)
         self.caption = QLabel()
         self.caption.setObjectName("boundaryCaption")
-        self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.caption.setWordWrap(True)
+        self.caption.setFixedHeight(2 * self.caption.fontMetrics().lineSpacing() + 6)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 0, 2, 0)
@@ -104,7 +108,7 @@ class BoundaryPicture(QWidget):
             return
         self._placed = False
         x_min, x_max, y_min, y_max = plane.extent
-        self.plot.getPlotItem().getViewBox().setRange(xRange=(x_min, x_max), yRange=(y_min, y_max), padding=0)
+        self.view.setRange(xRange=(x_min, x_max), yRange=(y_min, y_max), padding=0)
         self.trained.setData(x=plane.train_points[:, 0], y=plane.train_points[:, 1],
                              brush=_class_brushes(plane.train_labels))
         self.test.setData(x=plane.test_points[:, 0], y=plane.test_points[:, 1], pen=_class_pens(plane.test_labels))
@@ -117,7 +121,7 @@ class BoundaryPicture(QWidget):
             return
         if self._lut is None or self._lut[0] != frame.n_classes:
             self._lut = (frame.n_classes, region_colors(frame.n_classes))
-        self.image.setImage(frame.codes, autoLevels=False, levels=(0, 255), lut=self._lut[1])
+        self.image.setImage(self._lut[1][frame.codes], autoLevels=False, levels=None)
         if not self._placed and self.plane is not None:
             x_min, x_max, y_min, y_max = self.plane.extent
             self.image.setRect(QRectF(x_min, y_min, x_max - x_min, y_max - y_min))
@@ -125,8 +129,7 @@ class BoundaryPicture(QWidget):
         record = run.epochs[frame.epoch - 1] if frame.epoch <= len(run.epochs) else None
         accuracy = (f" · train {record.accuracy:.2f} · validation {record.val_accuracy:.2f}"
                     if record is not None else "")
-        self.caption.setText(f"boundary length <b>{frame.complexity:.2f}</b>{accuracy}<br>"
-                             f"<span style='color:#666'>epoch {frame.epoch}</span>")
+        self.caption.setText(f"boundary length {frame.complexity:.2f}{accuracy}\nepoch {frame.epoch}")
 
     def clear(self) -> None:
         self.run_id = self.plane = None

@@ -2,6 +2,7 @@
 
     regstudio [LAB.regstudio]                  open the window (on that lab)
     regstudio compare none l2 dropout [...]    train presets, print the lesson's table
+        [--network playground] [--boundary OUT.png]   on the 2-D playground, decision boundaries drawn
     regstudio grid --param l2 [--cv 3] [...]   search one setting, print the table and the best value
     regstudio summary FILE... [--csv OUT]      the runs of many labs as one table
     regstudio code l2 [--spec LAB]             the Keras code of a preset or of a lab's network
@@ -16,16 +17,22 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from .boundary_cli import (
+    add_playground_options,
+    check_picture_data,
+    check_picture_destination,
+    report_boundaries,
+    with_network_data,
+)
 from .core.datasets import catalog, load
 from .core.datasets.spec import BUILTIN_DATASETS, DataSpec
 from .core.errors import DatasetError, SpecError
 from .core.experiments.grid_search import DEFAULT_VALUES
 from .core.experiments.presets import PRESETS, preset
-from .core.lab.collect import lab_of_runs, lab_of_search
+from .core.lab.collect import RunArrays, lab_of_runs, lab_of_search
 from .core.lab.lab_file import SUFFIX
 from .core.lessons.observations import observe_runs, observe_search
 from .core.output_files import destination_problem, write_text_atomic
-from .core.training.events import FirstKernel
 from .core.training.record_json import records_to_json
 from .core.training.records import RunRecord
 from .core.training.run_spec import RunSpec
@@ -69,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="download mnist or fashion-mnist through Keras if it is missing")
     compare.add_argument("--json", type=Path, metavar="PATH", help="write the run records here")
     compare.add_argument("--save", type=Path, metavar="LAB", help="write the runs as a lab file the window opens")
+    add_playground_options(compare)  # --network, --boundary (boundary_cli.py)
 
     grid = sub.add_parser("grid", help="search one setting over a few values (the lesson's search)")
     grid.add_argument("--param", required=True, choices=tuple(DEFAULT_VALUES),
@@ -121,29 +129,31 @@ def _write_json(path: Path, text: str) -> None:
                          "nothing was written there") from None
 
 
-def _preset_on_data(name: str, data_spec: DataSpec, seed: int) -> RunSpec:
-    """The preset's model and training, with the seed and data chosen on the command line."""
-    return replace(preset(name).run_spec().with_training(seed=seed), data=data_spec)
+def _preset_on_data(name: str, data_spec: DataSpec, seed: int, network: str | None = None) -> RunSpec:
+    """The preset's model and training (on `network`, else its own), with the command line's seed and data."""
+    return replace(preset(name).run_spec(network).with_training(seed=seed), data=data_spec)
 
 
 def run_compare(args: argparse.Namespace) -> int:
     unknown = [name for name in args.presets if name not in PRESETS]
     if unknown:
         raise UsageError(f"unknown preset {unknown[0]!r}; choose from {', '.join(PRESETS)}")
-    data_spec = _data_spec(args)
+    data_spec = _data_spec(with_network_data(args))
     specs = []
     for name in args.presets:
-        spec = _preset_on_data(name, data_spec, args.seed)
+        spec = _preset_on_data(name, data_spec, args.seed, args.network)
         if args.epochs is not None:
             spec = spec.with_training(epochs=args.epochs)
         if args.batch_size is not None:
             spec = spec.with_training(batch_size=args.batch_size)
         specs.append((name, spec.check()))  # every setting checked before anything trains
     _check_json(args, data_spec)
+    check_picture_destination(args)
     inputs = (Path(args.dataset),)
     if args.save is not None:
         check_lab_destination(args.save, inputs)
     data = load(data_spec, allow_download=args.download)
+    check_picture_data(args, data)
     print(data.describe())
     print(f"Training {len(specs)} preset{'s' * (len(specs) > 1)} (TensorFlow takes a few seconds to load)...",
           flush=True)
@@ -151,17 +161,11 @@ def run_compare(args: argparse.Namespace) -> int:
 
     header = f"{'preset':16}{'test acc':>10}{'best val acc':>14}{'gap':>8}{'epochs':>12}{'seconds':>9}"
     records: list[RunRecord] = []
-    kernels: list[object] = []
+    arrays: list[RunArrays] = []
     for i, (name, spec) in enumerate(specs):
-        last_kernel: list[object] = [None]
-
-        def keep_kernel(event: object, last: list[object] = last_kernel) -> None:
-            if isinstance(event, FirstKernel):
-                last[0] = event.kernel
-
-        record = TrainingSession(spec, data, name=name, listener=keep_kernel).run()
+        arrays.append(RunArrays())  # the last kernel (images), the boundary's frames (2-D)
+        record = TrainingSession(spec, data, name=name, listener=arrays[-1]).run()
         records.append(record)
-        kernels.append(last_kernel[0])
         if i == 0:
             print(f"({record.dataset.n_train:,} examples to train on, {record.dataset.n_val:,} held out "
                   f"for validation, seed {args.seed})\n")
@@ -170,11 +174,12 @@ def run_compare(args: argparse.Namespace) -> int:
         print(_row(record), flush=True)
     _summary(records)
     print_observations(observe_runs(records))
+    report_boundaries(args, specs[0][1], records, [a.boundary for a in arrays])
     if args.json:
         _write_json(args.json, records_to_json(records))
         print(f"\nRun records written to {args.json}")
     if args.save is not None:
-        save(lab_of_runs(specs[0][1], records, kernels), args.save)  # type: ignore[arg-type]
+        save(lab_of_runs(specs[0][1], records, [a.kernel for a in arrays], [a.boundary for a in arrays]), args.save)
     return 0
 
 

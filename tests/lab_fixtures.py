@@ -9,36 +9,38 @@ import pytest
 from regstudio.core.datasets import load
 from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.experiments.grid_search import GridRequest, GridSearch
+from regstudio.core.lab.collect import RunArrays
 from regstudio.core.lab.lab import ExerciseProgress, LabContent, LabRun, LabSearch
 from regstudio.core.lab.limits import TeacherLimits
 from regstudio.core.lessons.lesson_files import builtin_lesson
 from regstudio.core.model import Dense, ModelSpec, Regularizer
-from regstudio.core.training.events import FirstKernel
 from regstudio.core.training.run_spec import EarlyStopping, RunSpec, TrainingConfig
 from regstudio.core.training.session import TrainingSession
 from regstudio.core.training.summary import RunSummary
 
 
 def train(spec, name, data=None):
-    kernels = []
-    record = TrainingSession(spec, data or load(spec.data), name=name,
-                             listener=lambda e: kernels.append(e.kernel) if isinstance(e, FirstKernel) else None).run()
-    return record, (kernels[-1] if kernels else None)
+    """(record, last first-layer kernel or None, decision boundary history or None)."""
+    arrays = RunArrays()
+    record = TrainingSession(spec, data or load(spec.data), name=name, listener=arrays).run()
+    return record, arrays.kernel, arrays.boundary
 
 
 @pytest.fixture(scope="session")
 def lab_content():
-    """A lab with every kind of run: plain, L1 on images (with a kernel), early-stopped, failed; a search; notes."""
+    """A lab with every kind of run: plain 2-D (with its boundary), L1 on images (with a kernel), early-stopped,
+    failed; a search; notes."""
     blobs = DataSpec("blobs", samples=300, seed=1)
     base = RunSpec(ModelSpec((Dense(16), Dense(8))), TrainingConfig(epochs=3, batch_size=32, seed=3), blobs)
-    plain, _ = train(base, "1: none")
+    plain, _, boundary = train(base, "1: none")
     digits = RunSpec(ModelSpec((Dense(32, regularizer=Regularizer.of("l1", 0.01)),)),
                      TrainingConfig(epochs=2, batch_size=64), DataSpec("mnist-5k", train_size=300))
-    images, kernel = train(digits, "2: l1")
+    images, kernel, _ = train(digits, "2: l1")
     early_spec = base.with_training(epochs=40, early_stopping=EarlyStopping("val_accuracy", 1, 1.0, True))
-    early, _ = train(early_spec, "3: early")
+    early, _, _ = train(early_spec, "3: early")
     runs = (
-        LabRun(0, plain.name, 0, base, "done", True, plain.layouts, plain.epochs, plain, RunSummary.of(plain)),
+        LabRun(0, plain.name, 0, base, "done", True, plain.layouts, plain.epochs, plain, RunSummary.of(plain),
+               boundary=boundary),
         LabRun(0, images.name, 1, digits, "done", False, images.layouts, images.epochs, images,
                RunSummary.of(images), "", (28, 28), kernel),
         LabRun(0, early.name, 2, early_spec, "done", True, early.layouts, early.epochs, early, RunSummary.of(early)),

@@ -24,6 +24,16 @@ def test_each_comparison_is_the_lessons_models_on_the_chosen_training_and_data(s
     assert set(COMPARISONS) == {"lesson", "penalties", "dropout-rates", "dropout-l2"}
 
 
+def test_a_comparison_on_the_playground_puts_each_technique_on_the_playground_network(small_spec):
+    specs = comparison_specs("lesson", small_spec, network="playground")
+    assert [spec.model for _, spec in specs] == [PRESETS[n].run_spec(network="playground").model
+                                                 for n in ("none", "l2", "dropout")]
+    assert specs[0][1].model == PRESETS["playground"].model
+    assert all(spec.training == small_spec.training for _, spec in specs)  # the student's training settings
+    rates = comparison_specs("dropout-rates", small_spec, network="playground")
+    assert rates[2][1].model.layers == (Dense(64), Dropout(0.7)) * 3
+
+
 def test_uncontrolled_runs_each_get_their_own_seed(small_spec):
     seeds = [spec.training.seed for _, spec in comparison_specs("penalties", small_spec, controlled=False)]
     assert seeds == [3, 4, 5, 6]

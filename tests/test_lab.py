@@ -5,6 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from regstudio.core.boundary.frames import frame_of
+from regstudio.core.boundary.plane import plane_over
 from regstudio.core.experiments.grid_search import SearchFinished, TrialFinished
 from regstudio.core.lab.events import (
     LabReplaced,
@@ -20,6 +22,7 @@ from regstudio.core.lab.lab import Lab, LabContent
 from regstudio.core.lab.limits import TeacherLimits
 from regstudio.core.model import Dense
 from regstudio.core.training.events import (
+    DecisionBoundary,
     EarlyStoppingStatus,
     EpochEnded,
     FirstKernel,
@@ -122,6 +125,24 @@ def test_kernels_and_early_stopping_status_are_kept_while_training(lab, small_sp
     assert lab.run(run_id).first_kernel is kernel and lab.run(run_id).early == status
     lab.apply(run_id, RunFinished(lab_content.runs[0].record))
     assert lab.run(run_id).early is None and lab.run(run_id).first_kernel is kernel
+
+
+def test_decision_boundaries_are_kept_for_scrubbing_and_told_as_their_own_aspect(lab, small_spec, lab_content,
+                                                                                blobs):
+    record = lab_content.runs[0].record
+    run_id = lab.add_run(small_spec, "none")
+    lab.apply(run_id, DecisionBoundary(frame_of(1, np.full((4, 3), 1 / 3), 2)))  # before its start: nowhere to go
+    assert lab.run(run_id).boundary is None
+    plane = plane_over(blobs, np.arange(10), size=2)
+    lab.apply(run_id, RunStarted(record.name, record.layouts, None, 3, plane))
+    assert lab.run(run_id).boundary.plane is plane and lab.run(run_id).boundary.frames == ()
+    del lab.events[:]
+    for epoch in (1, 2):
+        lab.apply(run_id, DecisionBoundary(frame_of(epoch, np.eye(3)[[0, 1, 2, epoch]], 2)))
+    assert [f.epoch for f in lab.run(run_id).boundary.frames] == [1, 2]
+    assert [(type(e).__name__, e.aspect) for e in lab.events] == [("RunChanged", "boundary")] * 2
+    lab.apply(run_id, RunFinished(record))
+    assert lab.run(run_id).boundary.last.epoch == 2  # a finished run keeps its pictures
 
 
 def test_a_search_collects_its_trials_and_result(lab, small_spec, lab_content):

@@ -35,6 +35,19 @@ def test_a_lab_with_every_kind_of_run_a_search_and_notes_comes_back_equal(lab_co
         assert sorted(zf.namelist()) == ["arrays.npz", "lab.json"]
 
 
+def test_a_2d_run_keeps_its_last_boundary_frame_and_its_points(lab_content, tmp_path):
+    path = tmp_path / "class.regstudio"
+    save_lab(lab_content, path, "0.2.0")
+    kept, back = lab_content.runs[0].boundary, open_lab(path).runs[0].boundary
+    assert len(kept.frames) == 3 and [f.epoch for f in back.frames] == [3]  # the last frame only
+    assert np.array_equal(back.last.codes, kept.last.codes) and back.last.complexity == kept.last.complexity
+    assert back.last.complexity == lab_content.runs[0].record.epochs[-1].boundary_complexity
+    assert back.plane == kept.plane  # extent, grid size, classes
+    for name in ("train_points", "train_labels", "test_points", "test_labels"):
+        assert np.array_equal(getattr(back.plane, name), getattr(kept.plane, name)), name
+    assert open_lab(path).runs[1].boundary is None  # digits: no plane to draw on
+
+
 def test_saving_replaces_the_old_file_whole_and_leaves_no_temporary_files(lab_content, tmp_path):
     path = tmp_path / "class.regstudio"
     path.write_bytes(b"old contents")
@@ -67,7 +80,7 @@ def test_a_lab_from_a_newer_regstudio_is_refused_by_version(lab_content, tmp_pat
 def test_an_older_version_is_migrated_step_by_step(lab_content, tmp_path, monkeypatch):
     # Version 1 is the first; pretend this RegStudio writes version 2, where notes became "notes_text".
     data, _ = content_dict(lab_content, "0.2.0")
-    data["runs"][1]["kernel"] = None  # no arrays.npz in this file
+    data["runs"][1]["kernel"] = data["runs"][0]["boundary"] = None  # no arrays.npz in this file
     path = tmp_path / "old.regstudio"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("lab.json", json.dumps(data))

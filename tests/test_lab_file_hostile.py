@@ -185,3 +185,38 @@ def test_not_a_lab_at_all(tmp_path):
     with pytest.raises(LabFileError, match="no such file"):
         open_lab(tmp_path / "nowhere.regstudio")
     assert math.isfinite(1.0)
+
+
+def arrays_with(valid, name, array):
+    """arrays.npz of the valid lab with one array replaced (or added)."""
+    with zipfile.ZipFile(io.BytesIO(valid[2])) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    members[f"{name}.npy"] = buffer.getvalue()
+    return zip_of(members, zipfile.ZIP_STORED)
+
+
+@pytest.mark.parametrize("name, array, message", [
+    ("boundary_0", np.zeros((100, 100), np.float32), "boundary_0.npy in arrays.npz is float32 (100, 100)"),
+    ("boundary_0", np.full((100, 100), 255, np.uint8), "boundary.codes = 255: codes below 255"),  # 3 x 85 shades
+    ("boundary_0", np.zeros((100, 50), np.uint8), "square uint8 codes"),
+    ("boundary_0", np.zeros((100, 100), np.uint8), "the record's boundary_complexity"),  # not the run's picture
+    ("points_0", np.full((10, 4), np.nan, np.float32), "boundary.points = 'a row'"),
+    ("points_0", np.array([[0, 0, 7, 1]], np.float32), "a label from 0 to 2"),
+    ("points_0", np.zeros((10, 3), np.float32), "rows of x, y, label, trained"),
+])
+def test_a_boundary_that_is_not_the_runs_own_is_refused(tmp_path, valid, name, array, message):
+    answer = opened(tmp_path, zip_of({"lab.json": json.dumps(valid[1]), "arrays.npz": arrays_with(valid, name, array)}))
+    assert isinstance(answer, str) and message in answer, answer
+
+
+def test_boundary_arrays_are_named_for_what_they_hold(tmp_path, valid):
+    text = valid[1]
+    swapped = with_leaf(text, ("runs", 0, "boundary", "codes"), "points_0")
+    assert "boundary_N array" in opened(tmp_path, zip_of({"lab.json": json.dumps(swapped), "arrays.npz": valid[2]}))
+    as_kernel = with_leaf(text, ("runs", 1, "kernel"), "boundary_0")  # uint8 codes are no kernel
+    assert "kernel = " in opened(tmp_path, zip_of({"lab.json": json.dumps(as_kernel), "arrays.npz": valid[2]}))
+    without = json.loads(json.dumps(text))
+    del without["runs"][0]["boundary"]  # a lab saved before the playground
+    assert opened(tmp_path, zip_of({"lab.json": json.dumps(without), "arrays.npz": valid[2]})).runs[0].boundary is None

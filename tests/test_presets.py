@@ -1,19 +1,23 @@
 import pytest
 
-from regstudio.core.experiments.presets import PRESETS, preset
+from regstudio.core.datasets.spec import DataSpec
+from regstudio.core.experiments.presets import NETWORKS, PRESETS, preset
 from regstudio.core.model import Activation, BatchNorm, Dense, Dropout, Regularizer
 from regstudio.core.model.edits import reference_model, with_batchnorm, with_dropout, with_regularizer
 from regstudio.core.model.keras_model import count_params, summary_rows
 
+LESSON = sorted(name for name, p in PRESETS.items() if p.network == "reference")
+
 
 def test_all_lesson_presets_exist():
-    assert set(PRESETS) == {"none", "l1", "l2", "l1l2", "dropout", "noise", "batchnorm", "early-stopping",
-                            "dropout-l2"}
+    assert set(LESSON) == {"none", "l1", "l2", "l1l2", "dropout", "noise", "batchnorm", "early-stopping",
+                           "dropout-l2"}
+    assert set(PRESETS) - set(LESSON) == {"playground"}
     with pytest.raises(KeyError, match="choose from"):
         preset("l3")
 
 
-@pytest.mark.parametrize("name", sorted(PRESETS))
+@pytest.mark.parametrize("name", LESSON)
 def test_presets_are_valid_and_train_like_the_lesson(name):
     p = PRESETS[name]
     assert p.run_spec().validate() == []
@@ -72,3 +76,34 @@ def test_helpers_switch_one_technique_and_back():
     kinds = [type(layer).__name__ for layer in both.layers[:4]]
     assert kinds == ["Dense", "BatchNorm", "Activation", "Dropout"]
     assert with_batchnorm(both, on=False) == with_dropout(ref, 0.2)
+
+
+def test_the_playground_is_three_layers_of_64_trained_long_in_small_batches():
+    p = PRESETS["playground"]
+    assert p.model.layers == (Dense(64), Dense(64), Dense(64)) and p.run_spec().validate() == []
+    assert (p.training.epochs, p.training.batch_size, p.training.optimizer) == (200, 32, "adam")
+    assert p.training.learning_rate == 0.003
+    assert count_params(p.model, 2, 2) == 3 * 64 + 2 * (64 * 64 + 64) + 64 * 2 + 2
+
+
+@pytest.mark.parametrize("name", LESSON)
+def test_every_technique_goes_onto_the_playground_network_the_same_way(name):
+    p = PRESETS[name]
+    on_playground = p.run_spec(network="playground")
+    assert on_playground.validate() == []
+    assert on_playground.model == p.technique(NETWORKS["playground"].model)
+    assert on_playground.training.batch_size == 32
+    assert on_playground.training.epochs == 200  # early stopping's "up to 100" is no cut for it
+    assert (on_playground.training.early_stopping is None) == (name != "early-stopping")
+    if name == "l2":
+        assert on_playground.model.layers == (Dense(64, "relu", Regularizer("l2", l2=0.001)),) * 3
+    if name == "dropout":
+        assert on_playground.model.layers == (Dense(64), Dropout(0.3)) * 3
+
+
+def test_the_playground_brings_noisy_2d_data_and_keeps_a_2d_set_already_chosen():
+    playground = NETWORKS["playground"]
+    assert playground.data_for(DataSpec()) == DataSpec("moons", train_size=300, label_noise=0.3)
+    assert playground.data_for(DataSpec("spirals", seed=4)) == DataSpec("spirals", 300, 0.3, seed=4)
+    assert playground.data_for(DataSpec("file", path="x.csv")).path is None
+    assert NETWORKS["reference"].data_for(DataSpec("moons")) == DataSpec("moons")

@@ -24,7 +24,8 @@ def test_one_record_per_epoch_in_order_with_every_metric(blobs, small_spec):
     events = []
     record = TrainingSession(small_spec, blobs, listener=events.append).run()
     kinds = [type(e).__name__ for e in events if not isinstance(e, Progress)]  # progress depends on the clock
-    assert kinds == ["RunStarted", "EpochEnded", "EpochEnded", "EpochEnded", "RunFinished"]
+    # blobs has two features: each epoch's decision boundary comes just after its record
+    assert kinds == ["RunStarted", *["EpochEnded", "DecisionBoundary"] * 3, "RunFinished"]
     assert events[0] == RunStarted("run", record.layouts, None, 3) and events[-1] == RunFinished(record)
     seen = [e.record for e in events if isinstance(e, EpochEnded)]
     assert [e.epoch for e in seen] == [1, 2, 3]

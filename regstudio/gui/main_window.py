@@ -11,7 +11,6 @@ LabFiles' business (lab_files.py).
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
@@ -27,6 +26,7 @@ from ..core.lessons.observations import chance
 from ..core.training.events import JobFailed, Progress, RunFinished
 from ..core.training.run_spec import RunSpec
 from ..core.training.session import RunRequest
+from .boundary.boundary_view import BoundaryView
 from .builder.network_panel import ModelBuilderPanel
 from .builder.regularization_panel import RegularizationPanel
 from .builder.training_panel import TrainingPanel
@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.curves = CurvesView(self.lab, self.signals)
         self.weights = WeightsView(self.lab, self.signals)
         self.grid = GridSearchView(self.lab, self.signals)
+        self.boundary = BoundaryView(self.lab, self.signals)
         self.runs = RunsPanel(self.lab, self.signals)
 
         bar = TopBar()
@@ -202,8 +203,10 @@ class MainWindow(QMainWindow):
         self.builder.set_model(p.model)
         self.regularization.sync(p.model, p.training.early_stopping)
         # The preset decides the epochs (100 for early stopping); the user's other training
-        # settings, such as the seed, stay as they are.
-        self.training.set_training(replace(self.training.training_config(None), epochs=p.training.epochs))
+        # settings, such as the seed, stay as they are. The 2-D playground brings its own data.
+        self.training.set_training(p.training_for(self.training.training_config(None)))
+        if p.data_for(self.training.data_spec()) != self.training.data_spec():
+            self.training.set_data(p.data_for(self.training.data_spec()))
         self._showing_spec = False
         self.builder.set_data_shape(self.training.data_shape())
         self.preset_combo.setToolTip(f"<b>{p.title}</b><br>{p.what}<br><i>When:</i> {p.when}")
@@ -261,7 +264,8 @@ class MainWindow(QMainWindow):
         """Queue one of the lesson's comparisons on the current training settings and data."""
         if not self.compare_button.isEnabled() or self._check():
             return
-        specs = comparison_specs(key, self.current_spec(), self.controlled_check.isChecked())
+        specs = comparison_specs(key, self.current_spec(), self.controlled_check.isChecked(),
+                                 preset(self.preset_combo.currentData()).network)  # on the chosen preset's network
         self.queue_runs(specs)
 
     def queue_runs(self, specs: list[tuple[str, RunSpec]]) -> None:

@@ -1,7 +1,8 @@
 """Where everything sits in the window, and the View menu that shows or hides it.
 
 One column of controls (Regularization, Network, Training as tabs), the views beside it
-(Curves with the runs table, Weights, Grid search, Keras code, Notes), and on the right
+(Curves with the runs table, Weights, Grid search, Decision boundary for 2-D data,
+Keras code, Notes), and on the right
 two docks: the lesson and what happened. At 1366 x 768, the commonest school laptop,
 everything fits; the docks and the control column can be hidden for more plot room, and
 View > Larger text scales it all for a projector.
@@ -60,8 +61,10 @@ def build_layout(w: MainWindow, bar: QWidget) -> None:
     w.view_tabs = QTabWidget()
     w.view_tabs.setObjectName("viewTabs")
     for page, title in ((w.curves_page, "Curves"), (w.weights, "Weights"), (w.grid, "Grid search"),
-                        (w.code, "Keras code"), (w.notes, "Notes")):
+                        (w.boundary, "Decision boundary"), (w.code, "Keras code"), (w.notes, "Notes")):
         w.view_tabs.addTab(page, title)
+    # The decision boundary's tab is there only while the data have two features (issue 12).
+    w.boundary.keep_tab(w.view_tabs, w.training.data_shape, w.training.dataChanged, w.signals)
     w.controls = QTabWidget()
     w.controls.setObjectName("controlTabs")
     w.controls.addTab(scroll(w.regularization), "Regularization")

@@ -1,28 +1,29 @@
 """The lesson's comparisons: the same network with and without each technique, in one click.
 
-A comparison is a list of labelled variants of the lesson's reference network. Each is
-trained with the training settings and data the student has chosen, so that the only
-difference between the runs is the technique. Controlled (the default), every run also
-shares the seed: the same initial weights wherever layers match, the same validation
-split and the same batch order. Uncontrolled, run i uses seed + i, which shows how much
-of a difference is luck.
+A comparison is a list of labelled techniques, each put on the same network: the lesson's
+reference network, or the 2-D playground's. Each is trained with the training settings and
+data the student has chosen, so that the only difference between the runs is the technique.
+Controlled (the default), every run also shares the seed: the same initial weights wherever
+layers match, the same validation split and the same batch order. Uncontrolled, run i uses
+seed + i, which shows how much of a difference is luck.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from ..model import ModelSpec
-from ..model.edits import reference_model, with_dropout
+from ..model.edits import with_dropout
 from ..training.run_spec import RunSpec
-from .presets import DROPOUT_RATE, L1_STRENGTH, L2_STRENGTH, PRESETS
+from .presets import DROPOUT_RATE, L1_STRENGTH, L2_STRENGTH, NETWORKS, PRESETS
 
 
 @dataclass(frozen=True)
 class Variant:
     label: str  # the run's name in the table and legends
-    model: Callable[[], ModelSpec]
+    technique: Callable[[ModelSpec], ModelSpec]  # puts it on the comparison's network
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,11 @@ class Comparison:
 
 
 def _preset(name: str) -> Variant:
-    return Variant(name, lambda: PRESETS[name].model)
+    return Variant(name, PRESETS[name].technique)
 
 
 def _dropout(rate: float) -> Variant:
-    return Variant(f"dropout {rate:g}", lambda: with_dropout(reference_model(), rate))
+    return Variant(f"dropout {rate:g}", partial(with_dropout, rate=rate))
 
 
 COMPARISONS: dict[str, Comparison] = {c.key: c for c in (
@@ -61,11 +62,12 @@ COMPARISONS: dict[str, Comparison] = {c.key: c for c in (
 )}
 
 
-def comparison_specs(key: str, base: RunSpec, controlled: bool = True) -> list[tuple[str, RunSpec]]:
+def comparison_specs(key: str, base: RunSpec, controlled: bool = True,
+                     network: str = "reference") -> list[tuple[str, RunSpec]]:
     """(label, spec) for each run of comparison `key`, on `base`'s training settings and data.
 
-    The variants bring their own model; early stopping, epochs and everything else come
-    from `base`, the same for every run.
+    Each variant puts its technique on `network` (see presets.NETWORKS); early stopping,
+    epochs and everything else come from `base`, the same for every run.
     """
     try:
         comparison = COMPARISONS[key]
@@ -73,7 +75,7 @@ def comparison_specs(key: str, base: RunSpec, controlled: bool = True) -> list[t
         raise KeyError(f"unknown comparison {key!r}; choose from {', '.join(COMPARISONS)}") from None
     out = []
     for i, variant in enumerate(comparison.variants):
-        spec = replace(base, model=variant.model())
+        spec = replace(base, model=variant.technique(NETWORKS[network].model))
         if not controlled:
             spec = spec.with_training(seed=base.training.seed + i)
         out.append((variant.label, spec.check()))

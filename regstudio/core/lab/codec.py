@@ -1,7 +1,8 @@
 """A lab's content as plain JSON, and back, every field checked.
 
-`lab.json` holds everything but the first-layer kernels, which go to `arrays.npz` under
-the names the runs refer to ("run_0", ...). Reading goes through json_fields and the
+`lab.json` holds everything but the first-layer kernels and the last decision-boundary
+frames, which go to `arrays.npz` under the names the runs refer to ("run_0", "boundary_0",
+"points_0", ...; boundary_codec.py). Reading goes through json_fields and the
 specs' own `validate()`, so a lab from a classmate is either what RegStudio itself would
 have written or refused with one sentence naming the field.
 """
@@ -20,6 +21,7 @@ from ..lessons.lesson_files import MAX_FILE_CHARS, MAX_FILES, Lesson, lesson_fro
 from ..training.record_json import read_record, record_dict
 from ..training.run_spec import RunSpec
 from ..training.summary import RunSummary
+from .boundary_codec import boundary_dict, read_boundary
 from .lab import ExerciseProgress, LabContent, LabRun, LabSearch
 from .limits import TeacherLimits
 
@@ -59,7 +61,8 @@ def content_dict(content: LabContent, app_version: str) -> tuple[dict[str, Any],
         runs.append({"name": run.name, "color": run.color, "shown": run.shown, "state": run.state,
                      "problem": run.problem, "spec": _spec(run.spec),
                      "record": record_dict(run.record) if run.record is not None else None,
-                     "image_shape": list(run.image_shape) if run.image_shape else None, "kernel": kernel})
+                     "image_shape": list(run.image_shape) if run.image_shape else None, "kernel": kernel,
+                     "boundary": boundary_dict(run, i, arrays)})
     searches = [{"request": _request(s.request), "state": s.state, "problem": s.problem,
                  "trials": [_trial(t) for t in s.trials],
                  "cancelled": s.result.cancelled if s.result else False,
@@ -94,7 +97,9 @@ def _limits(value: object, where: str) -> TeacherLimits:
 
 
 def _run(value: object, where: str, arrays: Mapping[str, np.ndarray]) -> LabRun:
-    d = jf.obj(value, where, {"name", "color", "shown", "state", "problem", "spec", "record", "image_shape", "kernel"})
+    # "boundary" came with the 2-D playground, after this format's first files: absent reads as none.
+    d = jf.obj(value, where, {"name", "color", "shown", "state", "problem", "spec", "record", "image_shape", "kernel"},
+               {"boundary"})
     state = jf.one_of(d["state"], f"{where}.state", ("done", "failed"))
     record = None if d["record"] is None else read_record(d["record"], f"{where}.record")
     if (record is None) != (state == "failed"):
@@ -105,7 +110,7 @@ def _run(value: object, where: str, arrays: Mapping[str, np.ndarray]) -> LabRun:
     kernel = None
     if d["kernel"] is not None:
         name = jf.text(d["kernel"], f"{where}.kernel", 40)
-        if name not in arrays:
+        if not name.startswith("run_") or name not in arrays:
             raise jf.fail(f"{where}.kernel", name, "the name of an array in arrays.npz")
         kernel = arrays[name]
         if image is None or len(image) != 2 or kernel.shape[0] != image[0] * image[1]:
@@ -116,7 +121,8 @@ def _run(value: object, where: str, arrays: Mapping[str, np.ndarray]) -> LabRun:
                   spec, state, jf.boolean(d["shown"], f"{where}.shown"),
                   record.layouts if record else (), record.epochs if record else (), record,
                   RunSummary.of(record) if record else None, jf.text(d["problem"], f"{where}.problem", 10_000),
-                  image, kernel)  # type: ignore[arg-type]
+                  image, kernel,  # type: ignore[arg-type]
+                  boundary=read_boundary(d.get("boundary"), f"{where}.boundary", arrays, record))
 
 
 def _search(value: object, where: str) -> LabSearch:

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..boundary.frames import BoundaryHistory
 from ..errors import LabFileError
 from ..experiments.grid_search import GridRequest, GridResult
+from ..training.events import DecisionBoundary, FirstKernel, RunStarted
 from ..training.records import RunRecord
 from ..training.run_spec import RunSpec
 from ..training.summary import RunSummary
@@ -25,15 +27,33 @@ from .lab import LabContent, LabRun, LabSearch
 from .lab_file import open_lab
 
 
-def lab_of_runs(spec: RunSpec, records: Sequence[RunRecord],
-                kernels: Sequence[np.ndarray | None] = ()) -> LabContent:
+class RunArrays:
+    """A run's listener that keeps what the lab shows beside its record: the latest first-layer
+    kernel (image data) and the decision boundary's frames (2-feature data)."""
+
+    def __init__(self) -> None:
+        self.kernel: np.ndarray | None = None
+        self.boundary: BoundaryHistory | None = None
+
+    def __call__(self, event: object) -> None:
+        if isinstance(event, FirstKernel):
+            self.kernel = event.kernel
+        elif isinstance(event, RunStarted):
+            self.boundary = BoundaryHistory(event.plane) if event.plane is not None else None
+        elif isinstance(event, DecisionBoundary) and self.boundary is not None:
+            self.boundary = self.boundary.added(event.frame)
+
+
+def lab_of_runs(spec: RunSpec, records: Sequence[RunRecord], kernels: Sequence[np.ndarray | None] = (),
+                boundaries: Sequence[BoundaryHistory | None] = ()) -> LabContent:
     """A lab holding these finished runs, numbered as the window numbers them; `spec` goes into the builder."""
     kernels = list(kernels) + [None] * (len(records) - len(kernels))
+    boundaries = list(boundaries) + [None] * (len(records) - len(boundaries))
     runs = []
-    for i, (record, kernel) in enumerate(zip(records, kernels, strict=True)):
+    for i, (record, kernel, boundary) in enumerate(zip(records, kernels, boundaries, strict=True)):
         r = replace(record, name=f"{i + 1}: {record.name}")
         runs.append(LabRun(0, r.name, i, r.spec, "done", True, r.layouts, r.epochs, r, RunSummary.of(r), "",
-                           r.dataset.image_shape if kernel is not None else None, kernel))
+                           r.dataset.image_shape if kernel is not None else None, kernel, boundary=boundary))
     return LabContent(spec, tuple(runs))
 
 

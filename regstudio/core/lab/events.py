@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-RUN_ASPECTS = ("state", "epoch", "kernel", "early", "name", "shown")  # what RunChanged may say changed
+RUN_ASPECTS = ("state", "epoch", "kernel", "early", "boundary", "name", "shown")  # what RunChanged may say changed
 
 
 @dataclass(frozen=True)

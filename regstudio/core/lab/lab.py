@@ -16,9 +16,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..boundary.frames import BoundaryHistory
 from ..experiments.grid_search import GridRequest, GridResult, SearchFinished, Trial, TrialFinished
 from ..lessons.lesson_files import Lesson
-from ..training.events import EarlyStoppingStatus, EpochEnded, FirstKernel, JobFailed, RunFinished, RunStarted
+from ..training.events import (
+    DecisionBoundary,
+    EarlyStoppingStatus,
+    EpochEnded,
+    FirstKernel,
+    JobFailed,
+    RunFinished,
+    RunStarted,
+)
 from ..training.records import EpochRecord, RunRecord
 from ..training.run_spec import RunSpec
 from ..training.summary import RunSummary
@@ -59,6 +68,9 @@ class LabRun:
     image_shape: tuple[int, int] | None = None
     first_kernel: np.ndarray | None = field(default=None, compare=False, repr=False)  # latest epoch's
     early: EarlyStoppingStatus | None = None  # early stopping's latest word, while training
+    # 2-feature data: the plane and the decision boundary's frames, for scrubbing back (at
+    # most frames.MAX_FRAMES of 10 KB each per run)
+    boundary: BoundaryHistory | None = field(default=None, compare=False, repr=False)
 
     @property
     def finished(self) -> bool:
@@ -308,7 +320,12 @@ class Lab:
         if run is None:
             return  # a job of a lab since closed, or a run removed meanwhile
         if isinstance(event, RunStarted):
-            self._update(job_id, "state", state="training", layouts=event.layouts, image_shape=event.image_shape)
+            boundary = BoundaryHistory(event.plane) if event.plane is not None else None
+            self._update(job_id, "state", state="training", layouts=event.layouts, image_shape=event.image_shape,
+                         boundary=boundary)
+        elif isinstance(event, DecisionBoundary):
+            if run.boundary is not None:
+                self._update(job_id, "boundary", boundary=run.boundary.added(event.frame))
         elif isinstance(event, EpochEnded):
             self._update(job_id, "epoch", epochs=(*run.epochs, event.record))
         elif isinstance(event, FirstKernel):

@@ -11,6 +11,7 @@ file or the new one, never half of one.
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
@@ -101,16 +102,27 @@ def _safe_names(zf: zipfile.ZipFile, allowed: set[str], path: Path, what: str) -
     return infos
 
 
+# The arrays a lab holds, by name prefix: (dtype, dimensions, what it is).
+ARRAY_KINDS = {"run_": ("<f4", 2, "a kernel is float32 inputs x units"),
+               "boundary_": ("|u1", 2, "a decision boundary is uint8 rows x columns"),
+               "points_": ("<f4", 2, "boundary points are float32 rows of x, y, label, trained")}
+
+
+def _kind(name: str) -> tuple[str, int, str] | None:
+    for prefix, kind in ARRAY_KINDS.items():
+        if name.startswith(prefix) and name.endswith(".npy") and name[len(prefix):-4].isdigit() and len(name) < 24:
+            return kind
+    return None
+
+
 def _read_arrays(data: bytes, path: Path) -> dict[str, np.ndarray]:
-    """The kernels: float32 2-D arrays named run_N, headers checked before any array is made."""
+    """Kernels and boundaries: plain arrays named by ARRAY_KINDS, headers checked before any array is made."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise _refuse(path, f"{ARRAYS} is not a valid archive ({exc})") from None
     with zf:
-        names = {info.filename for info in zf.infolist()}
-        allowed = {n for n in names if n.startswith("run_") and n.endswith(".npy") and n[4:-4].isdigit()
-                   and len(n) < 20}
+        allowed = {info.filename for info in zf.infolist() if _kind(info.filename) is not None}
         infos = _safe_names(zf, allowed, path, ARRAYS)
         arrays: dict[str, np.ndarray] = {}
         for name, info in infos.items():
@@ -125,10 +137,12 @@ def _read_arrays(data: bytes, path: Path) -> dict[str, np.ndarray]:
                     raise ValueError(f".npy version {version}")
             except (ValueError, OSError, SyntaxError, TypeError) as exc:
                 raise _refuse(path, f"{name} in {ARRAYS} is not a plain array ({exc})") from None
-            if dtype != np.dtype("<f4") or fortran or len(shape) != 2 or shape[0] * shape[1] > MAX_KERNEL_VALUES:
-                raise _refuse(path, f"{name} in {ARRAYS} is {dtype} {shape}; a kernel is float32 inputs x units")
-            values = np.frombuffer(raw.read(), dtype="<f4")
-            if values.size != shape[0] * shape[1]:
+            wanted, dimensions, what = _kind(name)  # type: ignore[misc]
+            if dtype != np.dtype(wanted) or fortran or len(shape) != dimensions or \
+                    math.prod(shape) > MAX_KERNEL_VALUES:
+                raise _refuse(path, f"{name} in {ARRAYS} is {dtype} {shape}; {what}")
+            values = np.frombuffer(raw.read(), dtype=wanted)
+            if values.size != math.prod(shape):
                 raise _refuse(path, f"{name} in {ARRAYS} holds {values.size} values, not the {shape} it claims")
             arrays[name[:-4]] = values.reshape(shape).copy()
         return arrays

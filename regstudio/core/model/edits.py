@@ -14,11 +14,19 @@ from .penalties import Regularizer
 from .spec import ModelSpec
 
 HIDDEN_UNITS = (128, 64)  # the lesson's reference network: Dense(128) -> Dense(64) -> softmax
+# The 2-D playground's network: about as many weights as the reference network has on two
+# inputs, in three layers; each ReLU layer folds the plane again, so a deeper network can
+# bend its boundary around single noisy points (bench/boundary.py measures the difference).
+PLAYGROUND_UNITS = (64, 64, 64)
 
 
 def reference_model(regularizer: Regularizer | None = None) -> ModelSpec:
     reg = regularizer or Regularizer()
     return ModelSpec(tuple(Dense(units, "relu", reg) for units in HIDDEN_UNITS))
+
+
+def playground_model() -> ModelSpec:
+    return ModelSpec(tuple(Dense(units, "relu") for units in PLAYGROUND_UNITS))
 
 
 def with_regularizer(model: ModelSpec, reg: Regularizer, position: int | None = None) -> ModelSpec:

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..boundary.frames import BoundaryFrame
+from ..boundary.plane import BoundaryPlane
 from ..weights.stats import HistogramLayout
 from .records import EpochRecord, RunRecord
 
@@ -27,6 +29,7 @@ class RunStarted:
     layouts: tuple[HistogramLayout, ...]  # the weight histograms each epoch will carry
     image_shape: tuple[int, int] | None  # (height, width) when each input row is an image
     epochs: int  # planned epochs
+    plane: BoundaryPlane | None = field(default=None, compare=False)  # 2-feature data: where boundaries are drawn
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,16 @@ class FirstKernel:
 
     epoch: int
     kernel: np.ndarray = field(compare=False)  # a copy: the training thread never touches it again
+
+
+@dataclass(frozen=True)
+class DecisionBoundary:
+    """The network's predictions over the run's plane after an epoch, for 2-feature data only.
+
+    Sent just after that epoch's EpochEnded, whose record carries the same complexity.
+    """
+
+    frame: BoundaryFrame
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..boundary.probe import BoundaryProbe
 from ..weights.stats import HistogramLayout, weight_stats
-from .events import EarlyStoppingStatus, EpochEnded, FirstKernel, Listener, Progress, ignore
+from .events import DecisionBoundary, EarlyStoppingStatus, EpochEnded, FirstKernel, Listener, Progress, ignore
 from .records import EpochRecord
 
 
@@ -31,6 +32,7 @@ class RunWatch:
     listener: Listener = ignore
     progress_interval: float = 0.05  # seconds between Progress events
     send_first_kernel: bool = False  # image data: the first layer's units can be drawn as pictures
+    boundary: BoundaryProbe | None = None  # 2-feature data: the decision boundary after each epoch
     epochs: list[EpochRecord] = field(default_factory=list)  # complete epochs, in order
     diverged_at: int | None = None  # epoch (from 1) whose loss stopped being finite
     interrupted: bool = False  # a user stop cut an epoch short
@@ -98,9 +100,11 @@ def callback_class() -> type:
                 layer = by_layer[layout.layer]
                 variable = layer.kernel if layout.kind == "kernel" else layer.bias
                 weights.append(weight_stats(layout, variable.numpy()))
+            frame = watch.boundary.frame(self.model, epoch + 1) if watch.boundary is not None else None
             record = EpochRecord(epoch + 1, get("loss"), get("accuracy"), get("penalty"),
                                  get("val_loss"), get("val_accuracy"), get("val_penalty"),
-                                 time.perf_counter() - self.started, tuple(weights))
+                                 time.perf_counter() - self.started, tuple(weights),
+                                 frame.complexity if frame is not None else None)
             watch.epochs.append(record)
             if watch.send_first_kernel and watch.layouts:
                 first = by_layer[watch.layouts[0].layer].kernel.numpy()  # .numpy() is already a copy
@@ -110,6 +114,8 @@ def callback_class() -> type:
             if watch.diverged_at is not None:
                 self.model.stop_training = True
             watch.listener(EpochEnded(record))
+            if frame is not None:  # after its record, so a view drawing it can show the epoch's accuracy too
+                watch.listener(DecisionBoundary(frame))
 
     return SessionCallback
 

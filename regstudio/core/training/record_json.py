@@ -4,6 +4,11 @@ A record read from a file is checked field by field (json_fields) and its spec w
 same `validate()` rules as a spec typed into the window, so a record from a classmate's
 lab file is either exactly what a run would have produced or refused with a sentence.
 NaN metrics (a diverged run) are written as null.
+
+An epoch's `boundary_complexity` (2-feature data) is written as a number, or null for other
+data. It came with the 2-D playground, after the first record files of this version were
+written; no such files were published, but an epoch without the key reads as null all the
+same rather than raising the format version for one optional field.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ def epoch_dict(e: EpochRecord) -> dict[str, Any]:
         out[key] = jf.finite_or_none(getattr(e, key))
     out["seconds"] = e.seconds
     out["weights"] = [_stats_dict(s) for s in e.weights]
+    out["boundary_complexity"] = e.boundary_complexity
     return out
 
 
@@ -118,11 +124,12 @@ def _stats(value: object, where: str) -> WeightStats:
 
 
 def _epoch(value: object, where: str) -> EpochRecord:
-    d = jf.obj(value, where, {"epoch", *METRICS, "seconds", "weights"})
+    d = jf.obj(value, where, {"epoch", *METRICS, "seconds", "weights"}, {"boundary_complexity"})
     return EpochRecord(jf.integer(d["epoch"], f"{where}.epoch", 1, MAX_EPOCHS),
                        *(jf.metric(d[key], f"{where}.{key}") for key in METRICS),
                        jf.real(d["seconds"], f"{where}.seconds", 0.0),
-                       jf.each(d["weights"], f"{where}.weights", _stats, MAX_LAYOUTS))
+                       jf.each(d["weights"], f"{where}.weights", _stats, MAX_LAYOUTS),
+                       jf.optional_real(d.get("boundary_complexity"), f"{where}.boundary_complexity", 0.0))
 
 
 def _layout(value: object, where: str) -> HistogramLayout:

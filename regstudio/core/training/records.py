@@ -27,6 +27,9 @@ class EpochRecord:
     val_penalty: float
     seconds: float  # since training began, at the end of this epoch
     weights: tuple[WeightStats, ...] = ()
+    # 2-feature data only: the length of the decision boundary after this epoch, in picture
+    # widths (core/boundary/complexity.py); None for other data.
+    boundary_complexity: float | None = None
 
     @property
     def data_loss(self) -> float:

@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from ..boundary.plane import plane_over
+from ..boundary.probe import BoundaryProbe
 from ..datasets.spec import DataSpec
 from ..datasets.split import DatasetSplit, stratified_indices
 from ..errors import Problem, SpecError
@@ -137,9 +139,13 @@ class TrainingSession:
         batches = math.ceil(len(fit_idx) / t.batch_size)
         # Each epoch also sends a copy of the first Dense kernel (inputs x units) for image
         # data only: the one piece of raw weights worth drawing (as pictures), 400 KB for MNIST.
+        # 2-feature data: the class probabilities over a grid of the plane after each epoch
+        # (a few milliseconds), for the decision-boundary pictures and their complexity.
+        plane = plane_over(d, fit_idx)
         watch = RunWatch(self._stop, self._cancel, layouts, t.epochs, batches, self.listener,
-                         self.progress_interval, send_first_kernel=d.image_shape is not None)
-        self.listener(RunStarted(self.name, tuple(layouts), d.image_shape, t.epochs))
+                         self.progress_interval, send_first_kernel=d.image_shape is not None,
+                         boundary=BoundaryProbe(plane) if plane is not None else None)
+        self.listener(RunStarted(self.name, tuple(layouts), d.image_shape, t.epochs, plane))
         callbacks = [callback_class()(watch)]
         early = None
         if t.early_stopping is not None:
@@ -166,6 +172,7 @@ class TrainingSession:
 
         outcome, reason, best, stop_at, restored = self._outcome(watch, early)
         params = int(model.count_params())
+        watch.boundary = None  # its traced forward pass holds the model
         del model, callbacks, early, train_ds, val_ds, test_ds
         release_memory()  # runs follow each other in one process all lesson long
         record = RunRecord(

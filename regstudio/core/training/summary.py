@@ -105,7 +105,7 @@ def describe_configuration(spec: RunSpec) -> str:
 # CSV ---------------------------------------------------------------------------------------
 SUMMARY_COLUMNS = tuple(f.name for f in fields(RunSummary))
 HISTORY_COLUMNS = ("run", "epoch", "loss", "data_loss", "penalty", "accuracy", "val_loss", "val_data_loss",
-                   "val_penalty", "val_accuracy", "gap", "first_layer_sparsity", "seconds")
+                   "val_penalty", "val_accuracy", "gap", "first_layer_sparsity", "boundary_complexity", "seconds")
 
 
 def _cell(value: object) -> object:
@@ -132,5 +132,6 @@ def histories_csv(records: Iterable[RunRecord]) -> str:
         for e in record.epochs:
             sparsity = e.stats(kernels[0]).sparsity if kernels and e.weights else None
             writer.writerow([record.name, e.epoch, e.loss, e.data_loss, e.penalty, e.accuracy, e.val_loss,
-                             e.val_data_loss, e.val_penalty, e.val_accuracy, e.gap, _cell(sparsity), e.seconds])
+                             e.val_data_loss, e.val_penalty, e.val_accuracy, e.gap, _cell(sparsity),
+                             _cell(e.boundary_complexity), e.seconds])
     return out.getvalue()

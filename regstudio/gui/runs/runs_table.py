@@ -148,7 +148,7 @@ class RunsTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def _changed(self, run_id: int, aspect: str) -> None:
-        if aspect in ("epoch", "kernel", "early") or run_id not in self._ids:
+        if aspect in ("epoch", "kernel", "early", "boundary") or run_id not in self._ids:
             return  # nothing the table shows
         i = self._ids.index(run_id)
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))

@@ -1,12 +1,16 @@
 """TrainingSession on tiny data: what it records and how it stops."""
 
+import json
 import math
+import re
 import threading
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from keras_probe import capturing_models, cross_entropy
 
+from regstudio.core.datasets import stratified_indices
 from regstudio.core.errors import SpecError
 from regstudio.core.model import Dense, ModelSpec, Regularizer
 from regstudio.core.training.events import EpochEnded, Progress, RunFinished, RunStarted
@@ -40,29 +44,38 @@ def test_one_record_per_epoch_in_order_with_every_metric(blobs, small_spec):
 
 
 def test_weight_histograms_count_every_weight_on_fixed_edges(blobs, small_spec):
-    record = TrainingSession(small_spec, blobs).run()
+    with capturing_models() as built:
+        record = TrainingSession(small_spec, blobs).run()
     names = [layout.name for layout in record.layouts]
     assert names == ["dense_1/kernel", "dense_1/bias", "dense_2/kernel", "dense_2/bias",
                      "output/kernel", "output/bias"]
+    assert [lay.shape for lay in record.layouts] == [(2, 16), (16,), (16, 8), (8,), (8, 3), (3,)]
     for epoch in record.epochs:
         assert [w.name for w in epoch.weights] == names
         for layout, stats in zip(record.layouts, epoch.weights, strict=True):
             assert sum(stats.counts) == layout.size
             assert len(stats.counts) == len(layout.edges) - 1
-            assert 0.0 <= stats.sparsity <= 1.0 and stats.max_abs <= stats.l1
+    # The last epoch's statistics are those of the weights training ended with.
+    kernel = built[0].kernel("dense_2")
+    stats = record.last.stats("dense_2/kernel")
+    assert stats.l2 == pytest.approx(np.sqrt(np.square(kernel.astype(np.float64)).sum()), rel=1e-6)
+    assert (stats.max_abs, stats.sparsity) == (float(np.abs(kernel).max()), float(np.mean(np.abs(kernel) < 1e-3)))
 
 
 def test_penalty_is_reported_apart_from_the_data_loss(blobs, small_spec):
-    lam = 0.01
+    lam = 0.0021  # not Keras's default strength (0.01), which a lost setting would fall back to
     reg = Regularizer.of("l2", lam)
     spec = replace(small_spec, model=ModelSpec((Dense(16, regularizer=reg), Dense(8, regularizer=reg))))
-    record = TrainingSession(spec, blobs).run()
-    last = record.last
-    assert last.penalty > 0 and math.isclose(last.data_loss, last.loss - last.penalty)
-    # The validation pass runs on the final weights, so its penalty is λ·Σw² over the two
-    # regularized kernels: the L2 norms in the weight statistics must give it back.
-    expected = lam * sum(last.stats(n).l2 ** 2 for n in ("dense_1/kernel", "dense_2/kernel"))
-    assert last.val_penalty == pytest.approx(expected, rel=1e-4)
+    with capturing_models() as built:
+        record = TrainingSession(spec, blobs).run()
+    last, model = record.last, built[0].model
+    # The validation pass runs on the final weights: its penalty is λ·Σw² over the two
+    # regularized kernels, and what is left is the cross-entropy of the validation rows.
+    kernels = [built[0].kernel(name).astype(np.float64) for name in ("dense_1", "dense_2")]
+    assert last.val_penalty == pytest.approx(lam * sum(np.square(k).sum() for k in kernels), rel=1e-5)
+    _, val = stratified_indices(blobs.y_train, 0.2, small_spec.training.seed)
+    assert last.val_data_loss == pytest.approx(cross_entropy(model, blobs.x_train[val], blobs.y_train[val]), rel=1e-5)
+    assert 0 < last.penalty < last.loss
 
 
 def test_stop_from_another_thread_ends_the_run(blobs, small_spec):
@@ -93,10 +106,15 @@ def test_stop_is_honoured_within_one_batch(blobs, small_spec):
             session.request_stop()
 
     session = TrainingSession(spec, blobs, listener=on(Progress, on_progress), progress_interval=0.0)
-    record = session.run()
+    with capturing_models() as built:
+        record = session.run()
     assert batches_after_stop == []
     assert [e.epoch for e in record.epochs] == [1]  # the cut-short epoch is not recorded
     assert record.outcome == "stopped"
+    # Counted by the optimizer: 24 steps of epoch 1, then batches 0 to 5 of epoch 2 (the
+    # stop came while batch 5 was starting) and at most the one after it.
+    assert record.steps == built[0].steps
+    assert 24 + 6 <= record.steps <= 24 + 7
 
 
 def test_cancel_skips_the_test_evaluation(blobs, small_spec):
@@ -139,6 +157,16 @@ def test_run_record_json_round_trip_is_identical(blobs, small_spec):
     record = TrainingSession(small_spec.with_training(early_stopping=es), blobs, name="mine").run()
     assert records_from_json(records_to_json([record, record])) == [record, record]
     assert {"tensorflow", "keras", "numpy", "regstudio"} <= set(record.versions)
+    assert record.steps == len(record.epochs) * 6  # 192 training rows in batches of 32
+    data = json.loads(records_to_json([record]))
+    del data["runs"][0]["steps"]  # a file from before steps were counted
+    assert records_from_json(json.dumps(data))[0] == replace(record, steps=None)
+    n = len(record.epochs)
+    for bad, message in (("12", "runs[0].steps = '12': a whole number"), (-1, "runs[0].steps = -1"),
+                         (n - 1, f"runs[0].steps = {n - 1}: at least {n}: every complete epoch trains a batch")):
+        data["runs"][0]["steps"] = bad
+        with pytest.raises(SpecError, match=re.escape(message)):
+            records_from_json(json.dumps(data))
 
 
 def test_records_of_another_format_are_refused():

@@ -1,17 +1,25 @@
+import statistics
 import threading
 
+import numpy as np
 import pytest
 
+from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.errors import SpecError
+from regstudio.core.experiments.folds import stratified_folds
 from regstudio.core.experiments.grid_search import (
+    GridPoint,
     GridRequest,
     GridSearch,
     SearchFinished,
     SearchProgress,
+    Trial,
     TrialFinished,
     apply_value,
+    grid_points,
 )
-from regstudio.core.model import Dense, Dropout, GaussianNoise
+from regstudio.core.model import Dense, Dropout, GaussianNoise, ModelSpec
+from regstudio.core.training.run_spec import RunSpec, TrainingConfig
 
 
 def search(spec, data, param, values, listener=None, progress_interval=0.25, **settings):
@@ -36,20 +44,76 @@ def test_bad_values_are_refused_before_training(small_spec, blobs):
         search(small_spec, blobs, "dropout", [0.5, 1.5])
 
 
-def test_grid_with_cross_validation_trains_every_fold_and_reports_mean_and_spread(small_spec, blobs):
+@pytest.fixture(scope="module")
+def cv_search(blobs):
+    """A 3-fold search of two strengths, with the folds each trial's session was given."""
+    from regstudio.core.training import session as session_module
+
+    given = []
+
+    class Recording(session_module.TrainingSession):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            given.append(self.folds)
+
+    spec = RunSpec(ModelSpec((Dense(16), Dense(8))), TrainingConfig(epochs=2, batch_size=32, seed=3),
+                   DataSpec("blobs", samples=300, seed=1))
     events = []
-    spec = small_spec.with_training(epochs=2)
-    result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=3).run()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(session_module, "TrainingSession", Recording)
+        result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=3).run()
+    return result, given, events
+
+
+def test_grid_with_cross_validation_trains_every_fold_in_order(cv_search):
+    result, _, events = cv_search
     seen = [e.trial for e in events if isinstance(e, TrialFinished)]
     assert events[-1] == SearchFinished(result)
     assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1e-4, 1), (1e-4, 2), (1.0, 0), (1.0, 1), (1.0, 2)]
     assert seen == list(result.trials) and not result.cancelled
     for trial in result.trials:
-        assert trial.record.dataset.n_val == 80 and len(trial.record.epochs) == 2  # 240 examples, 3 folds
+        assert len(trial.record.epochs) == 2
         assert trial.val_score == max(e.val_accuracy for e in trial.record.epochs)
+        assert trial.train_score == max(trial.record.epochs, key=lambda e: e.val_accuracy).accuracy
+        l2 = {layer.regularizer.l2 for layer in trial.record.spec.model.layers}
+        assert l2 == {trial.value}  # each trial trained its own value
+
+
+def test_each_fold_validates_on_its_own_rows(cv_search, blobs):
+    result, given, _ = cv_search
+    expected = stratified_folds(blobs.y_train, 3, seed=3)
+    assert len(given) == 6
+    for trial, (fit, val) in zip(result.trials, given, strict=True):
+        want_fit, want_val = expected[trial.fold]
+        assert np.array_equal(fit, want_fit) and np.array_equal(val, want_val)
+        assert (trial.record.dataset.n_train, trial.record.dataset.n_val) == (len(fit), len(val))
+    # Three different validation sets give three different first-epoch losses for one value.
+    assert len({t.record.epochs[0].val_loss for t in result.trials[:3]}) == 3
+
+
+def test_a_grid_points_mean_and_spread_are_those_of_its_trials(cv_search):
+    result, _, _ = cv_search
     points = result.points
-    assert [p.trials for p in points] == [3, 3] and all(p.val_std >= 0 for p in points)
-    assert result.best in points
+    assert [p.value for p in points] == [1e-4, 1.0]
+    for point in points:
+        mine = [t for t in result.trials if t.value == point.value]
+        assert point.trials == len(mine) == 3
+        assert point.val_mean == pytest.approx(statistics.fmean(t.val_score for t in mine))
+        assert point.val_std == pytest.approx(statistics.stdev(t.val_score for t in mine))
+        assert point.train_mean == pytest.approx(statistics.fmean(t.train_score for t in mine))
+        assert point.train_std == pytest.approx(statistics.stdev(t.train_score for t in mine))
+    assert result.best == max(points, key=lambda p: p.val_mean)
+
+
+def test_grid_points_group_trials_by_value_in_the_searchs_order():
+    def trial(value, val, train):
+        return Trial(value, None, 0, val, train, record=None)
+
+    trials = [trial(0.1, 0.5, 0.9), trial(0.2, 0.7, 0.6), trial(0.1, 0.8, 0.95), trial(0.1, 0.6, 0.7)]
+    points = grid_points((0.2, 0.1, 0.3), trials)  # 0.3 has no trial yet: left out
+    assert points == (GridPoint(0.2, 0.7, 0.0, 0.6, 0.0, 1),
+                      GridPoint(0.1, pytest.approx(0.6333333), pytest.approx(0.1527525), pytest.approx(0.85),
+                                pytest.approx(0.1322876), 3))
 
 
 def test_cancel_keeps_the_trials_that_finished(small_spec, blobs):

@@ -135,13 +135,34 @@ def test_a_loss_that_becomes_nan_ends_the_run_with_that_reason(blobs, small_spec
     assert "NaN or infinite" in record.reason and len(record.epochs) <= 1
 
 
-def test_early_stopping_reports_stop_and_restored_best_epoch(blobs, small_spec):
+@pytest.mark.parametrize("restore", [True, False])
+def test_early_stopping_scores_the_test_set_on_the_restored_epochs_weights(blobs, small_spec, restore):
+    fit, val = stratified_indices(blobs.y_train, 0.2, 3)
+    # The test set is the validation rows here, so the test loss names the weights it was scored on.
+    data = replace(blobs, x_test=blobs.x_train[val], y_test=blobs.y_train[val])
     # No epoch can improve val_accuracy by a whole 1.0, so patience 2 stops at epoch 3.
-    es = EarlyStopping(monitor="val_accuracy", patience=2, min_delta=1.0, restore_best=True)
-    record = TrainingSession(small_spec.with_training(epochs=30, early_stopping=es), blobs).run()
-    assert record.outcome == "early-stopped"
-    assert (len(record.epochs), record.stop_epoch, record.best_epoch, record.restored_epoch) == (3, 3, 1, 1)
-    assert record.final.epoch == 1
+    es = EarlyStopping(monitor="val_accuracy", patience=2, min_delta=1.0, restore_best=restore)
+    spec = small_spec.with_training(epochs=30, learning_rate=0.02, early_stopping=es)
+    record = TrainingSession(spec, data, folds=(fit, val)).run()
+    assert record.outcome == "early-stopped" and "did not improve for 2 epochs after epoch 1" in record.reason
+    assert (len(record.epochs), record.stop_epoch, record.best_epoch) == (3, 3, 1)
+    first, last = record.epochs[0], record.epochs[-1]
+    assert abs(first.val_loss - last.val_loss) > 0.01  # or the test loss could not tell them apart
+    scored = first if restore else last
+    assert record.test_loss == pytest.approx(scored.val_loss, rel=1e-5)
+    assert record.test_accuracy == pytest.approx(scored.val_accuracy)
+    assert (record.restored_epoch, record.final) == ((1, first) if restore else (None, last))
+
+
+def test_validation_rows_are_held_out_and_folds_are_used_as_given(blobs, small_spec):
+    fit, val = TrainingSession(small_spec.with_training(validation_split=0.3, seed=4), blobs)._split_validation()
+    assert (len(fit), len(val)) == (168, 72)  # Keras's count: 240 - ceil(240 x 0.7)
+    assert set(fit).isdisjoint(val) and sorted([*fit, *val]) == list(range(240))
+    assert np.array_equal(val, stratified_indices(blobs.y_train, 0.3, 4)[1])
+    folds = (np.arange(100, 240), np.arange(100))
+    assert TrainingSession(small_spec, blobs, folds=folds)._split_validation() is folds
+    with pytest.raises(SpecError, match=r"training\.validation_split = 0\.001: a share that leaves examples on both"):
+        TrainingSession(small_spec.with_training(validation_split=0.001), blobs)._split_validation()
 
 
 def test_same_seed_same_start_other_seed_other_start(blobs, small_spec):

@@ -135,6 +135,23 @@ def test_cancel_keeps_the_trials_that_finished(small_spec, blobs):
     assert len(result.trials) == 1 and result.trials[0].value == 1e-4
 
 
+def test_cancel_during_a_trial_stops_its_training_within_a_batch(small_spec, blobs):
+    after_cancel, job = [], None
+
+    def on_progress(event):
+        if not isinstance(event, SearchProgress):
+            return
+        if after_cancel or event.progress.batch >= 2:
+            after_cancel.append(event)
+        if len(after_cancel) == 1:
+            job.cancel()
+
+    job = search(small_spec.with_training(epochs=3, batch_size=8), blobs, "l2", [1e-4, 1e-3], on_progress, 0)
+    result = job.run()
+    assert result.cancelled and result.trials == ()  # the trial cut short is not a result
+    assert len(after_cancel) == 1  # the training saw the cancel at its next batch
+
+
 def test_grid_requests_are_checked_before_they_are_queued(small_spec):
     from regstudio.core.experiments.grid_search import parse_values
 

@@ -34,3 +34,46 @@ def blobs():
 def small_spec():
     return RunSpec(ModelSpec((Dense(16), Dense(8))),
                    TrainingConfig(epochs=3, batch_size=32, seed=3), DataSpec("blobs", samples=300, seed=1))
+
+
+# Mutation testing (tests/mutation/run.py) ----------------------------------------------------
+# mutmut maps each test to the functions it calls and later runs, for a mutant, only the
+# tests that called its function. A module- or session-scoped fixture runs once, inside
+# whichever test needed it first, so its calls (all of a training run's) would be credited
+# to that test alone, and a mutant in the training code would skip every other test that
+# reads the fixture's run. While mutmut collects its map, these hooks credit a fixture's
+# calls to every test that uses it.
+_FIXTURE_CALLS: dict[int, set[str]] = {}
+
+
+def _mutmut_calls() -> set[str] | None:
+    if os.environ.get("MUTANT_UNDER_TEST") != "stats":
+        return None
+    try:
+        from mutmut.state import state
+    except ImportError:
+        return None
+    return state()._stats
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    calls = _mutmut_calls()
+    if calls is None or fixturedef.scope == "function":
+        yield
+        return
+    before = set(calls)
+    calls.clear()
+    yield
+    _FIXTURE_CALLS[id(fixturedef)] = set(calls)
+    calls |= before
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    calls = _mutmut_calls()
+    if calls is None:
+        return
+    for defs in item._fixtureinfo.name2fixturedefs.values():
+        for fixturedef in defs:
+            calls |= _FIXTURE_CALLS.get(id(fixturedef), set())

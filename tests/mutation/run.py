@@ -41,8 +41,8 @@ class Group:
 GROUPS = {
     "model": Group("model construction: layers, penalties, specs, edits, the Keras model",
                    ("regstudio/core/model/*.py",),
-                   ("tests/test_specs.py", "tests/test_presets.py", "tests/test_model_builder.py",
-                    "tests/test_settings_reach_keras.py")),
+                   ("tests/test_model_units.py", "tests/test_specs.py", "tests/test_presets.py",
+                    "tests/test_model_builder.py", "tests/test_settings_reach_keras.py")),
     "training": Group("the training session, its Keras callbacks and the run record's JSON",
                       ("regstudio/core/training/session.py", "regstudio/core/training/keras_callbacks.py",
                        "regstudio/core/training/record_json.py"),

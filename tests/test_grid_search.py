@@ -46,7 +46,7 @@ def test_bad_values_are_refused_before_training(small_spec, blobs):
 
 @pytest.fixture(scope="module")
 def cv_search(blobs):
-    """A 3-fold search of two strengths, with the folds each trial's session was given."""
+    """A 2-fold search of two strengths, with the folds each trial's session was given."""
     from regstudio.core.training import session as session_module
 
     given = []
@@ -61,7 +61,7 @@ def cv_search(blobs):
     events = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(session_module, "TrainingSession", Recording)
-        result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=3).run()
+        result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=2).run()
     return result, given, events
 
 
@@ -69,8 +69,10 @@ def test_grid_with_cross_validation_trains_every_fold_in_order(cv_search):
     result, _, events = cv_search
     seen = [e.trial for e in events if isinstance(e, TrialFinished)]
     assert events[-1] == SearchFinished(result)
-    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1e-4, 1), (1e-4, 2), (1.0, 0), (1.0, 1), (1.0, 2)]
+    assert [(t.value, t.fold, t.repeat) for t in result.trials] == [(1e-4, 0, 0), (1e-4, 1, 0), (1.0, 0, 0),
+                                                                     (1.0, 1, 0)]
     assert seen == list(result.trials) and not result.cancelled
+    assert [t.record.name for t in result.trials] == ["l2=0.0001", "l2=0.0001", "l2=1", "l2=1"]
     for trial in result.trials:
         assert len(trial.record.epochs) == 2
         assert trial.val_score == max(e.val_accuracy for e in trial.record.epochs)
@@ -81,14 +83,14 @@ def test_grid_with_cross_validation_trains_every_fold_in_order(cv_search):
 
 def test_each_fold_validates_on_its_own_rows(cv_search, blobs):
     result, given, _ = cv_search
-    expected = stratified_folds(blobs.y_train, 3, seed=3)
-    assert len(given) == 6
+    expected = stratified_folds(blobs.y_train, 2, seed=3)
+    assert len(given) == 4
     for trial, (fit, val) in zip(result.trials, given, strict=True):
         want_fit, want_val = expected[trial.fold]
         assert np.array_equal(fit, want_fit) and np.array_equal(val, want_val)
         assert (trial.record.dataset.n_train, trial.record.dataset.n_val) == (len(fit), len(val))
-    # Three different validation sets give three different first-epoch losses for one value.
-    assert len({t.record.epochs[0].val_loss for t in result.trials[:3]}) == 3
+    # Two different validation sets give two different first-epoch losses for one value.
+    assert result.trials[0].record.epochs[0].val_loss != result.trials[1].record.epochs[0].val_loss
 
 
 def test_a_grid_points_mean_and_spread_are_those_of_its_trials(cv_search):
@@ -97,7 +99,7 @@ def test_a_grid_points_mean_and_spread_are_those_of_its_trials(cv_search):
     assert [p.value for p in points] == [1e-4, 1.0]
     for point in points:
         mine = [t for t in result.trials if t.value == point.value]
-        assert point.trials == len(mine) == 3
+        assert point.trials == len(mine) == 2
         assert point.val_mean == pytest.approx(statistics.fmean(t.val_score for t in mine))
         assert point.val_std == pytest.approx(statistics.stdev(t.val_score for t in mine))
         assert point.train_mean == pytest.approx(statistics.fmean(t.train_score for t in mine))
@@ -167,19 +169,16 @@ def test_grid_requests_are_checked_before_they_are_queued(small_spec):
     assert GridRequest(small_spec, "l2", ()).problems()[0].field == "grid.values"
 
 
-def test_grid_reports_progress_within_each_trial(small_spec, blobs):
+def test_grid_reports_progress_within_each_trial_and_repeats_with_the_next_seeds(small_spec, blobs):
     seen = []
-
-    def on_progress(event):
-        if isinstance(event, SearchProgress):
-            seen.append((event.done, event.progress.epoch))
-            assert event.total == 4 and 0 < event.fraction <= 1
-
-    job = search(small_spec.with_training(epochs=2), blobs, "dropout", [0.2, 0.5], on_progress, 0, cv=2)
-    assert job.total_trials == 4
-    job.run()
-    assert sorted({done for done, _ in seen}) == [0, 1, 2, 3]  # every trial reported, counted in order
-    assert {epoch for _, epoch in seen} == {1, 2}
+    listener = lambda event: seen.append(event) if isinstance(event, SearchProgress) else None  # noqa: E731
+    job = search(small_spec.with_training(epochs=2), blobs, "dropout", [0.2], listener, 0, repeats=2)
+    assert job.total_trials == 2
+    result = job.run()
+    assert sorted({e.done for e in seen}) == [0, 1] and {e.total for e in seen} == {2}  # each trial, in order
+    assert {e.progress.epoch for e in seen} == {1, 2} and all(0 < e.fraction <= 1 for e in seen)
+    assert [(t.fold, t.repeat, t.record.spec.training.seed) for t in result.trials] == [(None, 0, 3), (None, 1, 4)]
+    assert result.points[0].trials == 2 and result.repeats == 2
 
 
 def test_scored_by_loss_the_lowest_validation_data_loss_wins(small_spec, blobs):

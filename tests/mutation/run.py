@@ -4,6 +4,7 @@
     python tests/mutation/run.py model              # mutate and test (resumes where it stopped)
     python tests/mutation/run.py model --report     # the score of the last run, and its survivors
     python tests/mutation/run.py model --show NAME  # one mutant's diff
+    python tests/mutation/run.py model --tests-from main   # the same mutants against an older suite
 
 Each group runs in its own folder, .mutation/<group>/ (ignored by git), holding the
 project's pyproject.toml plus a [tool.mutmut] section for the group, and links to the
@@ -71,13 +72,20 @@ def toml_list(items: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
 
 
-def prepare(name: str, group: Group) -> Path:
-    work = WORK / name
+def prepare(name: str, group: Group, tests_from: str | None = None) -> Path:
+    work = WORK / (name if tests_from is None else f"{name}@{tests_from}")
     work.mkdir(parents=True, exist_ok=True)
-    for link in ("regstudio", "tests", "resources"):
+    for link in ("regstudio", "resources") if tests_from else ("regstudio", "tests", "resources"):
         target = work / link
         if not target.is_symlink():
             target.symlink_to(ROOT / link)
+    if tests_from:  # the tests as they were at that commit, against today's code and mutants
+        shutil.rmtree(work / "tests", ignore_errors=True)
+        archive = subprocess.run(["git", "archive", tests_from, "tests"], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(work)], input=archive.stdout, check=True)
+        for helper in ("conftest.py", "lab_fixtures.py"):  # today's machinery (fixture credit, cache), old checks
+            shutil.copy2(ROOT / "tests" / helper, work / "tests" / helper)
+        group = Group(group.what, group.modules, tuple(t for t in group.tests if (work / t).exists()))
     (work / "preload.txt").write_text("\n".join(PRELOAD) + "\n")
     config = f"""
 [tool.mutmut]
@@ -162,15 +170,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", action="store_true", help="score the last run instead of running")
     parser.add_argument("--show", metavar="MUTANT", help="print one mutant's diff")
     parser.add_argument("--fresh", action="store_true", help="forget earlier results of this group")
+    parser.add_argument("--tests-from", metavar="REV", help="test with the suite of this git commit instead")
     parser.add_argument("mutants", nargs="*", help="run only these mutants (names or globs)")
     args = parser.parse_args(argv)
     if args.list or not args.group:
         for name, group in GROUPS.items():
             print(f"{name}: {group.what}\n    mutates {' '.join(group.modules)}\n    tests   {' '.join(group.tests)}")
         return 0
+    work = prepare(args.group, GROUPS[args.group], args.tests_from)
     if args.fresh:
-        shutil.rmtree(WORK / args.group, ignore_errors=True)
-    work = prepare(args.group, GROUPS[args.group])
+        shutil.rmtree(work / "mutants", ignore_errors=True)
     if args.show:
         return mutmut(work, "show", args.show).returncode
     if args.report:

@@ -103,6 +103,8 @@ def test_scores_read_the_best_epoch_and_the_training_figure_of_that_same_epoch()
     assert SCORES["accuracy"].of(epochs) == (0.8, 0.85)
     assert SCORES["loss"].of(epochs) == (pytest.approx(0.4), pytest.approx(0.75))  # data losses, NaN never best
     assert SCORES["accuracy"].higher_is_better and not SCORES["loss"].higher_is_better
+    diverged_first = [epoch(1, 0.3, 0.3, math.nan), epoch(2, 0.5, 0.6, 0.8)]
+    assert SCORES["loss"].of(diverged_first) == (pytest.approx(0.7), pytest.approx(0.75))
 
 
 def test_the_best_point_is_the_best_finite_mean_either_way():

@@ -16,6 +16,7 @@ pytest_plugins = ["lab_fixtures"]  # tests/lab_fixtures.py: real runs for the la
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked slow run only when asked (REGSTUDIO_SLOW=1): CI and a quick local run skip them."""
+    _cheap_tests_first(items)
     if os.environ.get("REGSTUDIO_SLOW") == "1":
         return
     skip = pytest.mark.skip(reason="slow; set REGSTUDIO_SLOW=1 to run it")
@@ -77,3 +78,35 @@ def pytest_runtest_teardown(item, nextitem):
     for defs in item._fixtureinfo.name2fixturedefs.values():
         for fixturedef in defs:
             calls |= _FIXTURE_CALLS.get(id(fixturedef), set())
+
+
+def _mutant_under_test() -> bool:
+    name = os.environ.get("MUTANT_UNDER_TEST", "")
+    return "." in name and name not in ("stats", "fail")
+
+
+def _cheap_tests_first(items):
+    """While mutmut tests a mutant (it stops at the first failure), cheap tests go first.
+
+    mutmut hands over the tests that call the mutated function in no particular order;
+    run first, a training test costs seconds even when a check of a sentence would have
+    failed at once. Cost: the test's own time as mutmut measured it, and any shared
+    fixture it needs that trains.
+    """
+    if not _mutant_under_test():
+        return
+    import json
+
+    try:
+        with open("mutmut-stats.json") as f:
+            durations = json.load(f)["duration_by_test"]
+    except (OSError, ValueError, KeyError):
+        return
+    shared = {"blobs", "small_spec", "tmp_path", "request", "monkeypatch"}
+
+    def cost(item):
+        fixtures = set(getattr(item, "fixturenames", ())) - shared
+        return (bool(fixtures & {"frozen", "cv_search", "records", "lab_content", "valid", "window"}),
+                durations.get(item.nodeid, 60.0))
+
+    items.sort(key=cost)

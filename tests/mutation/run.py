@@ -58,7 +58,8 @@ GROUPS = {
     "lab": Group("the Lab and its file",
                  ("regstudio/core/lab/lab.py", "regstudio/core/lab/codec.py", "regstudio/core/lab/lab_file.py",
                   "regstudio/core/lab/limits.py"),
-                 ("tests/test_lab.py", "tests/test_lab_file.py", "tests/test_lab_file_hostile.py")),
+                 ("tests/test_lab_units.py", "tests/test_lab.py", "tests/test_lab_file.py",
+                  "tests/test_lab_file_hostile.py")),
 }
 
 # Imported once by mutmut's fork server, so each mutant's process starts with them loaded.

@@ -70,7 +70,9 @@ def test_the_number_of_trials_is_capped_and_counted(small_spec):
 def test_a_bad_value_is_named_once_with_the_setting_it_breaks(small_spec):
     assert problems(small_spec, "l2", (1e-3, -1.0)) == [
         "grid.values = -1.0: a finite strength >= 0 (typical: 1e-4 to 1e-1) (as layers[0].regularizer.l2)"]
-    assert problems(small_spec, "batch_size", (32.0, 32.5)) == ["grid.values = 32.5: whole numbers for the batch size"]
+    assert problems(small_spec, "batch_size", (32.5, 0.0)) == [
+        "grid.values = 32.5: whole numbers for the batch size",
+        "grid.values = 0.0: a whole number from 1 to 65536 (as training.batch_size)"]
     assert problems(small_spec, "batch_size", (0.0,)) == [
         "grid.values = 0.0: a whole number from 1 to 65536 (as training.batch_size)"]
     # A problem of the base spec is the base's, not every value's.
@@ -84,6 +86,10 @@ def test_a_bad_value_is_named_once_with_the_setting_it_breaks(small_spec):
 
 
 def test_each_setting_is_applied_to_what_it_names(small_spec):
+    with pytest.raises(ValueError) as unknown:
+        apply_value(small_spec, "momentum", 0.9)
+    assert str(unknown.value) == ("unknown setting 'momentum'; choose from l2, l1, l1l2, dropout, noise, "
+                                  "learning_rate, batch_size")
     spec = apply_value(small_spec, "l1", 0.02)
     assert [layer.regularizer for layer in spec.model.layers] == [Regularizer("l1", 0.02, 0.0)] * 2
     assert apply_value(small_spec, "l1l2", 0.02).model.layers[1].regularizer == Regularizer("l1l2", 0.02, 0.002)

@@ -1,5 +1,6 @@
 import statistics
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -112,7 +113,7 @@ def test_grid_points_group_trials_by_value_in_the_searchs_order():
         return Trial(value, None, 0, val, train, record=None)
 
     trials = [trial(0.1, 0.5, 0.9), trial(0.2, 0.7, 0.6), trial(0.1, 0.8, 0.95), trial(0.1, 0.6, 0.7)]
-    points = grid_points((0.2, 0.1, 0.3), trials)  # 0.3 has no trial yet: left out
+    points = grid_points((0.3, 0.2, 0.1), trials)  # 0.3 has no trial yet: left out, the others still counted
     assert points == (GridPoint(0.2, 0.7, 0.0, 0.6, 0.0, 1),
                       GridPoint(0.1, pytest.approx(0.6333333), pytest.approx(0.1527525), pytest.approx(0.85),
                                 pytest.approx(0.1322876), 3))
@@ -143,15 +144,18 @@ def test_cancel_during_a_trial_stops_its_training_within_a_batch(small_spec, blo
     def on_progress(event):
         if not isinstance(event, SearchProgress):
             return
-        if after_cancel or event.progress.batch >= 2:
+        if after_cancel or (event.progress.epoch, event.progress.batch) == (2, 2):
             after_cancel.append(event)
         if len(after_cancel) == 1:
             job.cancel()
 
     job = search(small_spec.with_training(epochs=3, batch_size=8), blobs, "l2", [1e-4, 1e-3], on_progress, 0)
+    started = time.perf_counter()
     result = job.run()
-    assert result.cancelled and result.trials == ()  # the trial cut short is not a result
+    # The trial cut short in its second epoch is not a result, though one epoch of it finished.
+    assert result.cancelled and result.trials == ()
     assert len(after_cancel) == 1  # the training saw the cancel at its next batch
+    assert 0 < result.seconds <= time.perf_counter() - started
 
 
 def test_grid_requests_are_checked_before_they_are_queued(small_spec):
@@ -177,6 +181,10 @@ def test_grid_reports_progress_within_each_trial_and_repeats_with_the_next_seeds
     result = job.run()
     assert sorted({e.done for e in seen}) == [0, 1] and {e.total for e in seen} == {2}  # each trial, in order
     assert {e.progress.epoch for e in seen} == {1, 2} and all(0 < e.fraction <= 1 for e in seen)
+    # progress_interval 0 reaches the sessions: every batch after the first of each epoch is told
+    # (192 rows in batches of 32: batches 1 to 5), for 2 epochs of 2 trials.
+    assert len(seen) == 2 * 2 * 5
+    assert GridSearch(job.request, blobs).progress_interval == 0.25  # the window's bar: four moves a second
     assert [(t.fold, t.repeat, t.record.spec.training.seed) for t in result.trials] == [(None, 0, 3), (None, 1, 4)]
     assert result.points[0].trials == 2 and result.repeats == 2
 

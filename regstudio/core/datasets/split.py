@@ -111,17 +111,6 @@ def add_label_noise(split: DatasetSplit, share: float, seed: int) -> DatasetSpli
     return replace(split, y_train=y)
 
 
-def as_features(x: np.ndarray, where: str) -> tuple[np.ndarray, tuple[int, int] | None]:
-    """Check an input array and return it as float32 (n, features), plus the image shape.
-
-    uint8 arrays, and whole-number arrays in 0..255 whose rows are square images, are
-    pixels: they are scaled to 0..1 as in the lesson. Anything else is used as it is.
-    """
-    flat, image_shape = feature_rows(x, where)
-    (out,), square = to_float32(flat, [None], where)
-    return out, image_shape or square
-
-
 def as_labels(y: np.ndarray, n: int, where: str) -> np.ndarray:
     """Check labels: one whole number >= 0 per example, fewer than MAX_CLASSES classes."""
     if y.ndim == 2 and y.shape[1] == 1:

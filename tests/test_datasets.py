@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from fuzz import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,7 +78,7 @@ def test_training_size_keeps_classes_balanced_and_test_untouched():
     assert [len(load(DataSpec(train_size=n)).y_train) for n in (11, 12, 15, 3999)] == [11, 12, 15, 3999]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(counts=st.lists(st.integers(1, 60), min_size=2, max_size=5), data=st.data())
 def test_any_training_size_keeps_exactly_that_many_examples(counts, data):
     labels = np.repeat(np.arange(len(counts)), counts)

@@ -108,7 +108,7 @@ use_git_change_detection = false
 def environment(work: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(QT_QPA_PLATFORM="offscreen", TF_CPP_MIN_LOG_LEVEL="3", TF_NUM_INTRAOP_THREADS="1",
-               TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1",
+               TF_NUM_INTEROP_THREADS="1", OMP_NUM_THREADS="1", REGSTUDIO_FUZZ_SHARE="0.2",
                REGSTUDIO_LAB_FIXTURE=str(work / "lab_content.pickle"))
     return env
 

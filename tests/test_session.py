@@ -117,6 +117,22 @@ def test_stop_is_honoured_within_one_batch(blobs, small_spec):
     assert 24 + 6 <= record.steps <= 24 + 7
 
 
+def test_a_stop_after_the_first_epoch_says_one_epoch(small_spec, blobs):
+    session = None
+
+    def on_epoch(event):
+        if isinstance(event, EpochEnded):
+            session.request_stop()
+
+    session = TrainingSession(small_spec.with_training(epochs=4), blobs, listener=on_epoch)
+    record = session.run()
+    assert (len(record.epochs), record.outcome) == (1, "stopped")
+    assert record.reason == "stopped by request after 1 complete epoch"
+    # Asked between epochs, it ends there: no batch of epoch 2 trains, so the test set is scored on
+    # the weights epoch 1 ended with, the ones the record's last epoch describes.
+    assert record.steps == 6 and record.test_accuracy is not None
+
+
 def test_cancel_skips_the_test_evaluation(blobs, small_spec):
     session = None
 

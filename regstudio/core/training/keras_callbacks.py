@@ -110,6 +110,8 @@ def callback_class() -> type:
             if watch.diverged_at is not None:
                 self.model.stop_training = True
             watch.listener(EpochEnded(record))
+            if watch.stop.is_set():  # asked while this epoch ended: end here, before another batch trains
+                self.model.stop_training = True
 
     return SessionCallback
 

@@ -47,6 +47,7 @@ def test_the_catalog_names_titles_and_availability(no_data):
                                                                                     "standard", False)
     assert infos["mnist"].where == standard.how_to_get("mnist")
     assert infos["fashion-mnist"].title == "Fashion-MNIST clothing, 70,000"
+    assert infos["fashion-mnist"].where == standard.how_to_get("fashion-mnist") != standard.how_to_get("mnist")
     assert infos["moons"] == infos["moons"].__class__("moons", "Two moons (2-D)", "synthetic", True, "made on the fly")
     write_idx_set(no_data / "keras" / "datasets" / "fashion-mnist")
     found = {info.name: info for info in catalog()}["fashion-mnist"]
@@ -130,6 +131,8 @@ def test_download_is_keras_own_and_says_what_went_wrong(no_data, monkeypatch):
         standard.download("mnist")
     assert str(failed.value) == ("downloading mnist failed (no route to host); check the network, or download it "
                                  f"once with: regstudio datasets --download mnist (it is kept in {cache})")
+    with pytest.raises(DatasetError, match=r"^downloading fashion-mnist failed .* install Debian's package"):
+        standard.download("fashion-mnist")
     monkeypatch.setattr(tf_runtime, "import_keras", fake_keras(writes=False))
     with pytest.raises(DatasetError, match=f"^mnist was downloaded but not found in {cache}$"):
         standard.download("mnist")
@@ -152,17 +155,26 @@ def test_each_2d_problem_has_its_shape(name):
     x = np.concatenate([clean.x_train, clean.x_test])
     y = np.concatenate([clean.y_train, clean.y_test])
     counts = np.bincount(y)
-    assert len(x) == 400 and clean.source == "made with numpy: 400 points, noise 0, seed 3"
+    assert len(x) == 400 and clean.source == "made with numpy: 400 points, noise 0, seed 3" and clean.name == name
+    assert clean.x_train.dtype == np.float32 and clean.y_train.dtype == np.int64
     assert clean.class_names == tuple(f"class {i}" for i in range(len(counts)))
     radius = np.hypot(x[:, 0], x[:, 1])
+
+    def spread_round(angles, turn):  # points all round the arc, evenly: no arc left empty
+        share = np.histogram(np.mod(angles, turn), bins=4, range=(0, turn))[0] / len(angles)
+        return np.all(np.abs(share - 0.25) < 0.08)
+
     if name == "circles":  # the outer ring is class 0, the inner class 1
         assert np.allclose(radius[y == 0], 1.0) and np.allclose(radius[y == 1], 0.5) and counts.tolist() == [200, 200]
+        assert spread_round(np.arctan2(x[:, 1], x[:, 0]), 2 * np.pi)
     elif name == "moons":
         assert np.allclose(np.hypot(x[y == 0, 0], x[y == 0, 1]), 1.0) and np.all(x[y == 0, 1] >= 0)
+        assert spread_round(np.arctan2(x[y == 0, 1], x[y == 0, 0]), np.pi)
         assert np.allclose(np.hypot(x[y == 1, 0] - 1, x[y == 1, 1] - 0.5), 1.0) and np.all(x[y == 1, 1] <= 0.5)
         assert counts.tolist() == [200, 200]
     elif name == "spirals":  # one and a half turns per arm, inside the unit circle
         assert radius.max() <= 1.0 + 1e-6 and radius.min() >= 0.25 - 1e-6 and counts.tolist() == [200, 200]
+        assert radius.max() > 0.95 and radius.min() < 0.3  # along the whole arm
         t = radius * 3 * np.pi
         angle = np.arctan2(x[:, 1], x[:, 0])
         assert np.allclose(np.cos(angle - t - np.pi * y), 1.0, atol=1e-4)

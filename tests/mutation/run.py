@@ -55,7 +55,7 @@ GROUPS = {
     "datasets": Group("the dataset readers and loading",
                       ("regstudio/core/datasets/*.py",),
                       ("tests/test_readers.py", "tests/test_hostile_files.py", "tests/test_reader_properties.py",
-                       "tests/test_datasets.py", "tests/test_dataset_sources.py")),
+                       "tests/test_datasets.py", "tests/test_dataset_sources.py", "tests/test_csv_rules.py")),
     "lab": Group("the Lab and its file",
                  ("regstudio/core/lab/lab.py", "regstudio/core/lab/codec.py", "regstudio/core/lab/lab_file.py",
                   "regstudio/core/lab/limits.py"),

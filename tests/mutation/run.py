@@ -99,7 +99,10 @@ also_copy = ["resources"]
 process_isolation = "forkserver"
 forkserver_warmup = "import"
 preload_modules_file = "preload.txt"
-timeout_constant = 30.0
+# A mutant that loops forever is stopped after (its tests' measured seconds + 5) x 4 x 2 seconds
+# of CPU: enough for a fixture that trains, far less than mutmut's default of x 15.
+timeout_constant = 5.0
+timeout_multiplier = 4.0
 use_git_change_detection = false
 """
     (work / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + config)

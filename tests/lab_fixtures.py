@@ -62,7 +62,7 @@ def _train_lab_content():
         LabRun(0, early.name, 2, early_spec, "done", True, early.layouts, early.epochs, early, RunSummary.of(early)),
         LabRun(0, "4: broken", 3, base, "failed", problem="data.path = 'x.csv': no such file"),
     )
-    request = GridRequest(base.with_training(epochs=2), "l2", (1e-3, 1e-2), cv=2)
+    request = GridRequest(base.with_training(epochs=2), "l2", (1e-3,), cv=2)
     result = GridSearch(request, load(blobs)).run()
     search = LabSearch(0, request, "done", result.trials, result)
     return LabContent(replace(base, data=replace(blobs, seed=2)), runs, (search,), "My notes: L1 killed the weights.",

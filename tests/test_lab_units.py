@@ -214,7 +214,7 @@ def test_runs_and_searches_in_lab_json_are_held_to_their_rules(lab_content):
     assert refused((*trial, "repeat"), 100) == "lab.json.searches[0].trials[0].repeat = 100: a whole number from " \
                                                "0 to 99"
     assert refused(("searches", 0, "trials"), data["searches"][0]["trials"] * 2).startswith(
-        "lab.json.searches[0].trials = '8 items': a list of at most 4 items")
+        "lab.json.searches[0].trials = '4 items': a list of at most 2 items")
     assert refused(("searches", 0, "request", "cv"), 11) == "lab.json.searches[0].request.cv = 11: a whole number " \
                                                             "from 2 to 10"
     assert refused(("searches", 0, "request", "param"), "momentum").startswith(

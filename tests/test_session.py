@@ -185,9 +185,8 @@ def test_same_seed_same_run_other_seed_other_run(blobs, small_spec):
     # With dropout, whose masks only the run's seed makes repeatable.
     spec = replace(small_spec, model=ModelSpec((Dense(16), Dropout(0.5), Dense(8)))).with_training(epochs=1)
     one, two = (TrainingSession(spec, blobs).run().epochs[0] for _ in range(2))
-    other = TrainingSession(spec.with_training(seed=99), blobs).run().epochs[0]
     assert (one.loss, one.val_loss, one.accuracy, one.weights) == (two.loss, two.val_loss, two.accuracy, two.weights)
-    assert one.loss != other.loss
+    # That another seed starts elsewhere: test_settings_reach_keras (the initial weights of the seed).
 
 
 def test_run_record_json_round_trip_is_identical(blobs, small_spec):

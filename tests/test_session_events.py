@@ -50,7 +50,7 @@ def test_progress_is_told_for_every_batch_or_not_at_all(small_spec, blobs):
     assert started - 1 <= created <= datetime.now().timestamp() + 1 and record.created.endswith("+00:00")
 
 
-def test_images_send_their_first_kernel_after_each_epoch(small_spec):
+def test_images_send_their_first_kernel_after_each_epoch():
     data = load(DataSpec(train_size=100))
     spec = RunSpec(ModelSpec((Dense(6), Dense(4))), TrainingConfig(epochs=2, batch_size=50), DataSpec(train_size=100))
     events = []
@@ -61,9 +61,7 @@ def test_images_send_their_first_kernel_after_each_epoch(small_spec):
     assert np.array_equal(kernels[-1].kernel, built[0].kernel("dense_1"))
     assert not np.array_equal(kernels[0].kernel, kernels[1].kernel)  # a copy per epoch, not a view
     assert events.index(kernels[0]) < events.index(kinds(events, EpochEnded)[0])
-    plain = []
-    TrainingSession(small_spec.with_training(epochs=1), load(small_spec.data), listener=plain.append).run()
-    assert kinds(plain, FirstKernel) == []
+    # Data that are not images send none: test_session's list of every event a run sends.
 
 
 def test_early_stopping_tells_its_status_after_each_epoch(small_spec, blobs):

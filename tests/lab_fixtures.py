@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 from dataclasses import replace
 
 import pytest
@@ -28,8 +30,25 @@ def train(spec, name, data=None):
 
 @pytest.fixture(scope="session")
 def lab_content():
-    """A lab with every kind of run: plain 2-D (with its boundary), L1 on images (with a kernel), early-stopped,
-    failed; a search; notes."""
+    """A lab with every kind of run: plain 2-D (with its boundary), L1 on images (with a kernel),
+    early-stopped, failed; a search; notes.
+
+    Mutation runs of the Lab's own modules set REGSTUDIO_LAB_FIXTURE to a file: the runs are
+    trained once and read back from it by every mutant's tests (the training code is not
+    what they mutate, and it would cost each mutant ten seconds).
+    """
+    cache = os.environ.get("REGSTUDIO_LAB_FIXTURE")
+    if cache and os.path.exists(cache):
+        with open(cache, "rb") as f:
+            return pickle.load(f)  # written just below, by this same fixture, for this same run
+    content = _train_lab_content()
+    if cache:
+        with open(cache, "wb") as f:
+            pickle.dump(content, f)
+    return content
+
+
+def _train_lab_content():
     blobs = DataSpec("blobs", samples=300, seed=1)
     base = RunSpec(ModelSpec((Dense(16), Dense(8))), TrainingConfig(epochs=3, batch_size=32, seed=3), blobs)
     plain, _, boundary = train(base, "1: none")
@@ -46,7 +65,7 @@ def lab_content():
         LabRun(0, early.name, 2, early_spec, "done", True, early.layouts, early.epochs, early, RunSummary.of(early)),
         LabRun(0, "4: broken", 3, base, "failed", problem="data.path = 'x.csv': no such file"),
     )
-    request = GridRequest(base.with_training(epochs=2), "l2", (1e-3, 1e-2), cv=2)
+    request = GridRequest(base.with_training(epochs=2), "l2", (1e-3,), cv=2)
     result = GridSearch(request, load(blobs)).run()
     search = LabSearch(0, request, "done", result.trials, result)
     return LabContent(replace(base, data=replace(blobs, seed=2)), runs, (search,), "My notes: L1 killed the weights.",

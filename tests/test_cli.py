@@ -14,11 +14,14 @@ def test_compare_prints_the_lessons_table_and_writes_records(tmp_path, capsys):
     assert "test acc" in out and "best val acc" in out and "gap" in out
     rows = [line.split() for line in out.splitlines() if line.startswith(("none ", "l2 "))]
     assert [r[0] for r in rows] == ["none", "l2"]
-    for row in rows:
-        assert 0.0 <= float(row[1]) <= 1.0 and row[4] == "2"
     saved = json.loads(out_file.read_text())
     assert [r["name"] for r in saved["runs"]] == ["none", "l2"]
-    assert len(saved["runs"][1]["epochs"]) == 2
+    # The table shows the records it saved: test accuracy, best validation accuracy, epochs.
+    for row, run in zip(rows, saved["runs"], strict=True):
+        assert len(run["epochs"]) == 2 and row[4] == "2"
+        assert row[1] == f"{run['test_accuracy']:.4f}"
+        assert row[2] == f"{max(e['val_accuracy'] for e in run['epochs']):.4f}"
+    assert {layer["regularizer"]["l2"] for layer in saved["runs"][1]["spec"]["model"]["layers"]} == {0.001}
 
 
 def test_datasets_lists_what_is_available(capsys):

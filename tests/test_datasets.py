@@ -1,8 +1,12 @@
 import numpy as np
 import pytest
+from fuzz import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from regstudio.core.datasets import catalog, load, stratified_indices
 from regstudio.core.datasets.spec import SYNTHETIC, DataSpec
+from regstudio.core.datasets.split import DatasetSplit, subsample_train
 from regstudio.core.datasets.standard import locate
 from regstudio.core.errors import DatasetError
 
@@ -70,6 +74,23 @@ def test_training_size_keeps_classes_balanced_and_test_untouched():
     assert np.array_equal(small.x_test, full.x_test)
     with pytest.raises(DatasetError, match=r"data.train_size = 5000: .* at most 4,000"):
         load(DataSpec(train_size=5000))
+    # Sizes whose share does not survive the float round trip (12 / 4000 came back as 13).
+    assert [len(load(DataSpec(train_size=n)).y_train) for n in (11, 12, 15, 3999)] == [11, 12, 15, 3999]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(counts=st.lists(st.integers(1, 60), min_size=2, max_size=5), data=st.data())
+def test_any_training_size_keeps_exactly_that_many_examples(counts, data):
+    labels = np.repeat(np.arange(len(counts)), counts)
+    n = len(labels)
+    size = data.draw(st.integers(1, n))
+    split = DatasetSplit("t", np.arange(n, dtype=np.float32)[:, None], labels, np.zeros((1, 1), np.float32),
+                         np.zeros(1, np.int64), tuple(map(str, range(len(counts)))))
+    kept = subsample_train(split, size, seed=3)
+    assert len(kept.y_train) == size
+    # Each class in proportion (largest remainder: within one example), and no example twice.
+    assert np.all(np.abs(np.bincount(kept.y_train, minlength=len(counts)) - np.array(counts) * size / n) < 1)
+    assert len(np.unique(kept.x_train)) == size
 
 
 def test_label_noise_changes_that_share_of_training_labels_only():

@@ -18,5 +18,20 @@ def test_folds_are_stratified_disjoint_and_cover_the_data(k):
 
 
 def test_fold_count_is_checked():
-    with pytest.raises(ValueError, match="2 to 10 folds"):
+    with pytest.raises(ValueError, match="k = 11: cross-validation takes 2 to 10 folds"):
         stratified_folds(np.arange(10) % 2, 11, 0)
+    with pytest.raises(ValueError, match="k = 1: cross-validation takes 2 to 10 folds"):
+        stratified_folds(np.arange(10) % 2, 1, 0)
+    with pytest.raises(ValueError, match=r"^2 examples cannot be split into 3 folds$"):
+        stratified_folds(np.array([0, 1]), 3, 0)
+    # As many examples as folds: one each.
+    assert sorted(val.tolist() for _, val in stratified_folds(np.array([0, 1, 1]), 3, 0)) == [[0], [1], [2]]
+
+
+def test_small_classes_are_dealt_on_where_the_last_one_stopped():
+    # Six classes of one example: dealt round-robin across classes, every fold gets two.
+    folds = stratified_folds(np.arange(6), 3, seed=1)
+    assert [len(val) for _, val in folds] == [2, 2, 2]
+    labels = np.repeat(np.arange(7), [3, 1, 1, 2, 1, 4, 1])
+    sizes = [len(val) for _, val in stratified_folds(labels, 4, seed=2)]
+    assert max(sizes) - min(sizes) <= 1 and sum(sizes) == 13

@@ -326,3 +326,30 @@ def test_an_archive_with_a_huge_directory_is_refused_before_it_is_parsed(tmp_pat
     path = write_zip(tmp_path / "many.npz", {f"a{i}.npy": npy(np.zeros(1)) for i in range(300)})
     with pytest.raises(DatasetError, match=r"many\.npz: holds 300 members; an \.npz of up to 256 arrays is read"):
         load_path(path)
+
+
+def test_load_failure_messages_word_for_word():
+    assert load_failure_message(DatasetError("d.csv: empty."), "d.csv") == "d.csv: empty."  # one full stop
+    assert load_failure_message(MemoryError(), None) == ("Not enough memory to load the dataset; try a smaller file or "
+                                                         "close other programs.")
+    assert load_failure_message(OSError("disk"), "/a/b/d.csv") == "d.csv could not be read (input/output error)."
+    assert load_failure_message(ValueError("?"), "") == ("the dataset could not be loaded because of an unexpected "
+                                                         "problem in RegStudio; the terminal shows the details.")
+
+
+@pytest.mark.parametrize("text, message", [
+    # The label column first: cells after it are still checked.
+    ("label,a,b\n1,2,3\n0,4,x\n", "c.csv, line 3: 'x' is not a number"),
+    # A long bad cell is quoted to 40 characters.
+    ("a,label\n1,0\n" + "y" * 50 + ",1\n", "c.csv, line 3: '" + "y" * 40 + "' is not a number"),
+    ("a,label\n1,0\n1." + "1" * 50 + "e39,1\n", "c.csv, line 3: 1." + "1" * 38 + " is beyond ±3.4e+38, too large"),
+    # The largest float32 is a number like any other: the problem is the next line's.
+    ("a,label\n3.4028234663852886e38,0\n2,1\n3,x,1\n", "c.csv, line 4: 3 values; every row needs 2"),
+    # A value longer than the csv module reads, below the first rows (which the layout reads first).
+    ("a,label\n1,0\n2,1\n" + "1" * 200_000 + ",1\n", "c.csv, line 4: a value longer than 131,072 characters"),
+])
+def test_csv_problems_found_after_the_first_rows_name_their_line(tmp_path, text, message):
+    (tmp_path / "c.csv").write_text(text)
+    with pytest.raises(DatasetError) as refused:
+        read_csv(tmp_path / "c.csv")
+    assert str(refused.value).startswith(message), str(refused.value)

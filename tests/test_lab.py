@@ -31,6 +31,7 @@ from regstudio.core.training.events import (
     RunFinished,
     RunStarted,
 )
+from regstudio.core.training.summary import RunSummary
 
 
 @pytest.fixture
@@ -186,3 +187,14 @@ def test_teacher_limits_name_the_limit(small_spec):
     assert "layers[0].units" in found and "layers[1].units" not in found
     assert found["model"].startswith("model = '211 parameters': at most 100")
     assert TeacherLimits().problems(small_spec, (2, 3)) == []
+
+
+def test_a_trial_shown_as_a_run_is_named_like_any_run_everywhere(lab, lab_content):
+    record = lab_content.runs[1].record  # its own name: "2: l1"
+    kernel = np.ones((784, 32), np.float32)
+    run_id = lab.add_finished_run("trial", record, kernel, (28, 28))
+    run = lab.run(run_id)
+    assert (run.state, run.name, run.record.name, run.summary.name) == ("done", "1: trial", "1: trial", "1: trial")
+    assert run.summary == RunSummary.of(run.record)
+    assert run.epochs == record.epochs and run.layouts == record.layouts and run.image_shape == (28, 28)
+    assert run.first_kernel is kernel and lab.events[-1] == RunChanged(run_id, "state")

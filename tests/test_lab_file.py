@@ -2,6 +2,7 @@
 
 import json
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from regstudio.core.errors import LabFileError
 from regstudio.core.lab import codec
 from regstudio.core.lab.codec import content_dict
+from regstudio.core.lab.lab import LabSearch
 from regstudio.core.lab.lab_file import open_lab, save_lab
 
 
@@ -87,3 +89,13 @@ def test_an_older_version_is_migrated_step_by_step(lab_content, tmp_path, monkey
     monkeypatch.setattr(codec, "FORMAT_VERSION", 2)
     monkeypatch.setitem(codec.MIGRATIONS, 1, lambda d: {**d, "notes": d["notes"].upper()})
     assert open_lab(path).notes == lab_content.notes.upper()
+
+
+def test_a_failed_search_comes_back_failed_without_a_result(lab_content, tmp_path):
+    done = lab_content.searches[0]
+    failed = LabSearch(0, done.request, "failed", done.trials[:1], None, "the data could not be loaded")
+    content = replace(lab_content, searches=(done, failed))
+    save_lab(content, tmp_path / "lab.regstudio", "0.2.0")
+    back = open_lab(tmp_path / "lab.regstudio")
+    assert back.searches == (done, failed)
+    assert as_json(back) == as_json(content)

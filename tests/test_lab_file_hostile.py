@@ -2,22 +2,21 @@
 
 import io
 import json
-import math
 import pickle
 import struct
 import zipfile
 
 import numpy as np
 import pytest
+from fuzz import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from regstudio.core.errors import LabFileError
 from regstudio.core.lab.codec import content_dict
-from regstudio.core.lab.lab import LabContent
 from regstudio.core.lab.lab_file import lab_bytes, open_lab
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 class Valid(tuple):
@@ -39,6 +38,18 @@ def zip_of(members, compression=zipfile.ZIP_DEFLATED):
         for name, data in members.items():
             zf.writestr(name, data)
     return buffer.getvalue()
+
+
+def plain(content):
+    """A lab's content as comparable data: lab.json's dict and each array's bytes."""
+    data, arrays = content_dict(content, "0.2.0")
+    return data, {name: (a.shape, a.tobytes()) for name, a in arrays.items()}
+
+
+def open_bytes(tmp_path, data, name="original.regstudio"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return open_lab(path)
 
 
 def opened(tmp_path, data, name="lab.regstudio"):
@@ -87,7 +98,9 @@ def test_damaged_bytes_are_refused_or_read_whole(tmp_path, valid, flips):
     data = bytearray(valid[0])
     for where, xor in flips:
         data[int(where * len(data))] ^= xor
-    assert isinstance(opened(tmp_path, bytes(data)), (str, LabContent))
+    answer = opened(tmp_path, bytes(data))
+    if not isinstance(answer, str):  # a byte nobody reads (a timestamp, say): then the lab is all there
+        assert plain(answer) == plain(open_bytes(tmp_path, valid[0]))
 
 
 @FUZZ
@@ -151,8 +164,9 @@ def test_any_field_of_the_wrong_type_is_refused_with_its_name_or_read_as_valid(t
     answer = opened(tmp_path, zip_of({"lab.json": json.dumps(mutated), "arrays.npz": valid[2]}))
     if isinstance(answer, str):
         assert " = " in answer or "not a RegStudio lab" in answer, answer
-    else:  # accepted: then it must be a lab RegStudio would have written itself
-        assert json.dumps(content_dict(answer, "0.2.0")[0]["runs"], sort_keys=True) is not None
+    else:  # accepted: then it is a lab RegStudio itself would write, with the new value in it
+        written, _ = content_dict(answer, mutated["app_version"])
+        assert written == mutated
 
 
 @FUZZ
@@ -184,7 +198,6 @@ def test_not_a_lab_at_all(tmp_path):
         open_lab(tmp_path / "folder.regstudio")
     with pytest.raises(LabFileError, match="no such file"):
         open_lab(tmp_path / "nowhere.regstudio")
-    assert math.isfinite(1.0)
 
 
 def arrays_with(valid, name, array):

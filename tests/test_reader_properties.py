@@ -11,6 +11,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from fuzz import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,7 @@ from regstudio.core.datasets import DatasetSplit, load
 from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.errors import DatasetError
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def load_or_refuse(path, *partners):

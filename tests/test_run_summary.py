@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import replace
 
 import pytest
 
@@ -34,7 +35,21 @@ def test_summary_reads_the_record(records):
     assert plain.best_epoch == best.epoch and plain.best_val_accuracy == best.val_accuracy
     assert plain.configuration.startswith("16-8 · adam 0.001, 3 epochs, batch 32, seed 0 · blobs")
     assert "L1 0.05" in RunSummary.of(records[1]).configuration
-    assert 0 <= plain.sparsity <= 1
+    assert plain.sparsity == last.stats("dense_1/kernel").sparsity
+
+
+def test_sparsity_is_the_first_kernels_at_the_epoch_the_network_ended_with(records):
+    """Each epoch and layer given its own sparsity, so that only the right one can match."""
+    record = records[1]
+    epochs = tuple(replace(e, weights=tuple(replace(w, sparsity=e.epoch / 10 + i / 100)
+                                            for i, w in enumerate(e.weights))) for e in record.epochs)
+    marked = replace(record, epochs=epochs)
+    assert RunSummary.of(marked).sparsity == pytest.approx(0.4)  # epoch 4, dense_1/kernel (the first)
+    restored = replace(marked, restored_epoch=2, best_epoch=2, stop_epoch=4)
+    summary = RunSummary.of(restored)
+    assert summary.sparsity == pytest.approx(0.2)
+    assert (summary.final_val_accuracy, summary.best_epoch, summary.stop_epoch) == (epochs[1].val_accuracy, 2, 4)
+    assert summary.seconds == record.build_seconds + record.train_seconds + record.test_seconds
 
 
 def test_early_stopping_summary_uses_the_restored_epoch(small_spec, blobs):

@@ -1,14 +1,18 @@
 """TrainingSession on tiny data: what it records and how it stops."""
 
+import json
 import math
+import re
 import threading
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from keras_probe import capturing_models, cross_entropy
 
+from regstudio.core.datasets import stratified_indices
 from regstudio.core.errors import SpecError
-from regstudio.core.model import Dense, ModelSpec, Regularizer
+from regstudio.core.model import Dense, Dropout, ModelSpec, Regularizer
 from regstudio.core.training.events import EpochEnded, Progress, RunFinished, RunStarted
 from regstudio.core.training.record_json import records_from_json, records_to_json
 from regstudio.core.training.run_spec import EarlyStopping
@@ -41,29 +45,38 @@ def test_one_record_per_epoch_in_order_with_every_metric(blobs, small_spec):
 
 
 def test_weight_histograms_count_every_weight_on_fixed_edges(blobs, small_spec):
-    record = TrainingSession(small_spec, blobs).run()
+    with capturing_models() as built:
+        record = TrainingSession(small_spec, blobs).run()
     names = [layout.name for layout in record.layouts]
     assert names == ["dense_1/kernel", "dense_1/bias", "dense_2/kernel", "dense_2/bias",
                      "output/kernel", "output/bias"]
+    assert [lay.shape for lay in record.layouts] == [(2, 16), (16,), (16, 8), (8,), (8, 3), (3,)]
     for epoch in record.epochs:
         assert [w.name for w in epoch.weights] == names
         for layout, stats in zip(record.layouts, epoch.weights, strict=True):
             assert sum(stats.counts) == layout.size
             assert len(stats.counts) == len(layout.edges) - 1
-            assert 0.0 <= stats.sparsity <= 1.0 and stats.max_abs <= stats.l1
+    # The last epoch's statistics are those of the weights training ended with.
+    kernel = built[0].kernel("dense_2")
+    stats = record.last.stats("dense_2/kernel")
+    assert stats.l2 == pytest.approx(np.sqrt(np.square(kernel.astype(np.float64)).sum()), rel=1e-6)
+    assert (stats.max_abs, stats.sparsity) == (float(np.abs(kernel).max()), float(np.mean(np.abs(kernel) < 1e-3)))
 
 
 def test_penalty_is_reported_apart_from_the_data_loss(blobs, small_spec):
-    lam = 0.01
+    lam = 0.0021  # not Keras's default strength (0.01), which a lost setting would fall back to
     reg = Regularizer.of("l2", lam)
     spec = replace(small_spec, model=ModelSpec((Dense(16, regularizer=reg), Dense(8, regularizer=reg))))
-    record = TrainingSession(spec, blobs).run()
-    last = record.last
-    assert last.penalty > 0 and math.isclose(last.data_loss, last.loss - last.penalty)
-    # The validation pass runs on the final weights, so its penalty is λ·Σw² over the two
-    # regularized kernels: the L2 norms in the weight statistics must give it back.
-    expected = lam * sum(last.stats(n).l2 ** 2 for n in ("dense_1/kernel", "dense_2/kernel"))
-    assert last.val_penalty == pytest.approx(expected, rel=1e-4)
+    with capturing_models() as built:
+        record = TrainingSession(spec, blobs).run()
+    last, model = record.last, built[0].model
+    # The validation pass runs on the final weights: its penalty is λ·Σw² over the two
+    # regularized kernels, and what is left is the cross-entropy of the validation rows.
+    kernels = [built[0].kernel(name).astype(np.float64) for name in ("dense_1", "dense_2")]
+    assert last.val_penalty == pytest.approx(lam * sum(np.square(k).sum() for k in kernels), rel=1e-5)
+    _, val = stratified_indices(blobs.y_train, 0.2, small_spec.training.seed)
+    assert last.val_data_loss == pytest.approx(cross_entropy(model, blobs.x_train[val], blobs.y_train[val]), rel=1e-5)
+    assert 0 < last.penalty < last.loss
 
 
 def test_stop_from_another_thread_ends_the_run(blobs, small_spec):
@@ -94,10 +107,31 @@ def test_stop_is_honoured_within_one_batch(blobs, small_spec):
             session.request_stop()
 
     session = TrainingSession(spec, blobs, listener=on(Progress, on_progress), progress_interval=0.0)
-    record = session.run()
+    with capturing_models() as built:
+        record = session.run()
     assert batches_after_stop == []
     assert [e.epoch for e in record.epochs] == [1]  # the cut-short epoch is not recorded
     assert record.outcome == "stopped"
+    # Counted by the optimizer: 24 steps of epoch 1, then batches 0 to 5 of epoch 2 (the
+    # stop came while batch 5 was starting) and at most the one after it.
+    assert record.steps == built[0].steps
+    assert 24 + 6 <= record.steps <= 24 + 7
+
+
+def test_a_stop_after_the_first_epoch_says_one_epoch(small_spec, blobs):
+    session = None
+
+    def on_epoch(event):
+        if isinstance(event, EpochEnded):
+            session.request_stop()
+
+    session = TrainingSession(small_spec.with_training(epochs=4), blobs, listener=on_epoch)
+    record = session.run()
+    assert (len(record.epochs), record.outcome) == (1, "stopped")
+    assert record.reason == "stopped by request after 1 complete epoch"
+    # Asked between epochs, it ends there: no batch of epoch 2 trains, so the test set is scored on
+    # the weights epoch 1 ended with, the ones the record's last epoch describes.
+    assert record.steps == 6 and record.test_accuracy is not None
 
 
 def test_cancel_skips_the_test_evaluation(blobs, small_spec):
@@ -118,21 +152,42 @@ def test_a_loss_that_becomes_nan_ends_the_run_with_that_reason(blobs, small_spec
     assert "NaN or infinite" in record.reason and len(record.epochs) <= 1
 
 
-def test_early_stopping_reports_stop_and_restored_best_epoch(blobs, small_spec):
+@pytest.mark.parametrize("restore", [True, False])
+def test_early_stopping_scores_the_test_set_on_the_restored_epochs_weights(blobs, small_spec, restore):
+    fit, val = stratified_indices(blobs.y_train, 0.2, 3)
+    # The test set is the validation rows here, so the test loss names the weights it was scored on.
+    data = replace(blobs, x_test=blobs.x_train[val], y_test=blobs.y_train[val])
     # No epoch can improve val_accuracy by a whole 1.0, so patience 2 stops at epoch 3.
-    es = EarlyStopping(monitor="val_accuracy", patience=2, min_delta=1.0, restore_best=True)
-    record = TrainingSession(small_spec.with_training(epochs=30, early_stopping=es), blobs).run()
-    assert record.outcome == "early-stopped"
-    assert (len(record.epochs), record.stop_epoch, record.best_epoch, record.restored_epoch) == (3, 3, 1, 1)
-    assert record.final.epoch == 1
+    es = EarlyStopping(monitor="val_accuracy", patience=2, min_delta=1.0, restore_best=restore)
+    spec = small_spec.with_training(epochs=30, learning_rate=0.02, early_stopping=es)
+    record = TrainingSession(spec, data, folds=(fit, val)).run()
+    assert record.outcome == "early-stopped" and "did not improve for 2 epochs after epoch 1" in record.reason
+    assert (len(record.epochs), record.stop_epoch, record.best_epoch) == (3, 3, 1)
+    first, last = record.epochs[0], record.epochs[-1]
+    assert abs(first.val_loss - last.val_loss) > 0.01  # or the test loss could not tell them apart
+    scored = first if restore else last
+    assert record.test_loss == pytest.approx(scored.val_loss, rel=1e-5)
+    assert record.test_accuracy == pytest.approx(scored.val_accuracy)
+    assert (record.restored_epoch, record.final) == ((1, first) if restore else (None, last))
 
 
-def test_same_seed_same_start_other_seed_other_start(blobs, small_spec):
-    one = TrainingSession(small_spec.with_training(epochs=1), blobs).run()
-    two = TrainingSession(small_spec.with_training(epochs=1), blobs).run()
-    other = TrainingSession(small_spec.with_training(epochs=1, seed=99), blobs).run()
-    assert one.epochs[0].loss == two.epochs[0].loss
-    assert one.epochs[0].loss != other.epochs[0].loss
+def test_validation_rows_are_held_out_and_folds_are_used_as_given(blobs, small_spec):
+    fit, val = TrainingSession(small_spec.with_training(validation_split=0.3, seed=4), blobs)._split_validation()
+    assert (len(fit), len(val)) == (168, 72)  # Keras's count: 240 - ceil(240 x 0.7)
+    assert set(fit).isdisjoint(val) and sorted([*fit, *val]) == list(range(240))
+    assert np.array_equal(val, stratified_indices(blobs.y_train, 0.3, 4)[1])
+    folds = (np.arange(100, 240), np.arange(100))
+    assert TrainingSession(small_spec, blobs, folds=folds)._split_validation() is folds
+    with pytest.raises(SpecError, match=r"training\.validation_split = 0\.001: a share that leaves examples on both"):
+        TrainingSession(small_spec.with_training(validation_split=0.001), blobs)._split_validation()
+
+
+def test_same_seed_same_run_other_seed_other_run(blobs, small_spec):
+    # With dropout, whose masks only the run's seed makes repeatable.
+    spec = replace(small_spec, model=ModelSpec((Dense(16), Dropout(0.5), Dense(8)))).with_training(epochs=1)
+    one, two = (TrainingSession(spec, blobs).run().epochs[0] for _ in range(2))
+    assert (one.loss, one.val_loss, one.accuracy, one.weights) == (two.loss, two.val_loss, two.accuracy, two.weights)
+    # That another seed starts elsewhere: test_settings_reach_keras (the initial weights of the seed).
 
 
 def test_run_record_json_round_trip_is_identical(blobs, small_spec):
@@ -140,6 +195,16 @@ def test_run_record_json_round_trip_is_identical(blobs, small_spec):
     record = TrainingSession(small_spec.with_training(early_stopping=es), blobs, name="mine").run()
     assert records_from_json(records_to_json([record, record])) == [record, record]
     assert {"tensorflow", "keras", "numpy", "regstudio"} <= set(record.versions)
+    assert record.steps == len(record.epochs) * 6  # 192 training rows in batches of 32
+    data = json.loads(records_to_json([record]))
+    del data["runs"][0]["steps"]  # a file from before steps were counted
+    assert records_from_json(json.dumps(data))[0] == replace(record, steps=None)
+    n = len(record.epochs)
+    for bad, message in (("12", "runs[0].steps = '12': a whole number"), (-1, "runs[0].steps = -1"),
+                         (n - 1, f"runs[0].steps = {n - 1}: at least {n}: every complete epoch trains a batch")):
+        data["runs"][0]["steps"] = bad
+        with pytest.raises(SpecError, match=re.escape(message)):
+            records_from_json(json.dumps(data))
 
 
 def test_records_of_another_format_are_refused():

@@ -2,6 +2,7 @@ import json
 import math
 
 import pytest
+from fuzz import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,7 +106,7 @@ specs = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(specs)
 def test_valid_specs_round_trip_through_json(spec):
     assert spec.validate() == []
@@ -115,7 +116,7 @@ def test_valid_specs_round_trip_through_json(spec):
 anything = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=5))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(anything, anything, anything, anything)
 def test_validate_names_problems_instead_of_raising(units, rate, lr, epochs):
     spec = RunSpec(ModelSpec((Dense(units), Dropout(rate))),

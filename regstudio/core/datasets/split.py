@@ -55,9 +55,14 @@ def stratified_indices(labels: np.ndarray, share: float, seed: int) -> tuple[np.
     n - ceil(n * (1 - share)); it is spread over the classes by largest remainder so the
     total is exact. Both parts come back shuffled, so neither is ordered by class.
     """
+    n = len(labels)
+    return stratified_take(labels, n - math.ceil(n * (1.0 - share)), seed)
+
+
+def stratified_take(labels: np.ndarray, total: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split positions into (kept, held_out) with exactly `total` held out, each class in proportion."""
     rng = np.random.default_rng(seed)
     n = len(labels)
-    total = n - math.ceil(n * (1.0 - share))
     classes, counts = np.unique(labels, return_counts=True)
     ideal = counts * (total / n)
     take = np.floor(ideal).astype(int)
@@ -85,7 +90,8 @@ def subsample_train(split: DatasetSplit, size: int, seed: int) -> DatasetSplit:
                            f"so choose at most {n:,}")
     if size == n:
         return split
-    keep, _ = stratified_indices(split.y_train, 1.0 - size / n, seed)
+    # A count, not a share: 1 - size / n and back through ceil is off by one for sizes such as 12 of 4,000.
+    keep, _ = stratified_take(split.y_train, n - size, seed)
     return replace(split, x_train=split.x_train[keep], y_train=split.y_train[keep])
 
 
@@ -103,17 +109,6 @@ def add_label_noise(split: DatasetSplit, share: float, seed: int) -> DatasetSpli
     chosen = rng.choice(len(y), size=round(share * len(y)), replace=False)
     y[chosen] = (y[chosen] + rng.integers(1, split.n_classes, size=len(chosen))) % split.n_classes
     return replace(split, y_train=y)
-
-
-def as_features(x: np.ndarray, where: str) -> tuple[np.ndarray, tuple[int, int] | None]:
-    """Check an input array and return it as float32 (n, features), plus the image shape.
-
-    uint8 arrays, and whole-number arrays in 0..255 whose rows are square images, are
-    pixels: they are scaled to 0..1 as in the lesson. Anything else is used as it is.
-    """
-    flat, image_shape = feature_rows(x, where)
-    (out,), square = to_float32(flat, [None], where)
-    return out, image_shape or square
 
 
 def as_labels(y: np.ndarray, n: int, where: str) -> np.ndarray:

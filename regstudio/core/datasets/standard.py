@@ -21,6 +21,7 @@ EMBEDDED_SPLIT_SEED = 0  # fixed, so every run everywhere tests on the same 1,00
 DIGITS = tuple(str(i) for i in range(10))
 FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
            "Bag", "Ankle boot")
+SYSTEM_DATASETS = Path("/usr/share/datasets")  # where Debian's dataset packages put them
 IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
              "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
@@ -42,7 +43,7 @@ def keras_cache() -> Path:
 def _idx_dirs(name: str) -> list[Path]:
     extra = os.environ.get("REGSTUDIO_DATA_DIR")
     dirs = [Path(extra) / name] if extra else []
-    return [*dirs, Path("/usr/share/datasets") / name, keras_cache() / name]
+    return [*dirs, SYSTEM_DATASETS / name, keras_cache() / name]
 
 
 def _find_idx_set(folder: Path) -> list[Path] | None:

@@ -10,6 +10,7 @@ history too.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 import threading
@@ -41,26 +42,40 @@ class GridParam:
     apply: Callable[[RunSpec, float], RunSpec]
 
 
-def _penalty(kind: str) -> Callable[[RunSpec, float], RunSpec]:
+def _penalty(kind: str, spec: RunSpec, value: float) -> RunSpec:
     # For l1l2 the value is λ1, and λ2 = λ1 / 10, the lesson's ratio.
-    def apply(spec: RunSpec, value: float) -> RunSpec:
-        reg = Regularizer.of("l1l2", value, value / 10) if kind == "l1l2" else Regularizer.of(kind, value)
-        return replace(spec, model=with_regularizer(spec.model, reg))
-    return apply
+    reg = Regularizer.of("l1l2", value, value / 10) if kind == "l1l2" else Regularizer.of(kind, value)
+    return replace(spec, model=with_regularizer(spec.model, reg))
+
+
+def _dropout(spec: RunSpec, value: float) -> RunSpec:
+    return replace(spec, model=with_dropout(spec.model, value))
+
+
+def _noise(spec: RunSpec, value: float) -> RunSpec:
+    return replace(spec, model=with_noise(spec.model, value))
+
+
+def _learning_rate(spec: RunSpec, value: float) -> RunSpec:
+    return spec.with_training(learning_rate=value)
+
+
+def _batch_size(spec: RunSpec, value: float) -> RunSpec:
+    return spec.with_training(batch_size=int(value))
+
+
+# Each setting's `apply` is a plain function called when a value is tried, never at import,
+# so what it does is decided by the code running then (a mutation test relies on that).
 
 
 GRID_PARAMS: dict[str, GridParam] = {p.key: p for p in (
-    GridParam("l2", "L2 strength λ", STRENGTHS, True, _penalty("l2")),
-    GridParam("l1", "L1 strength λ", STRENGTHS, True, _penalty("l1")),
-    GridParam("l1l2", "L1 + L2: λ1 (λ2 = λ1 / 10)", STRENGTHS, True, _penalty("l1l2")),
-    GridParam("dropout", "dropout rate", (0.2, 0.5, 0.7), False,
-              lambda spec, value: replace(spec, model=with_dropout(spec.model, value))),
-    GridParam("noise", "Gaussian noise stddev", (0.05, 0.1, 0.3, 1.0), True,
-              lambda spec, value: replace(spec, model=with_noise(spec.model, value))),
-    GridParam("learning_rate", "learning rate", (1e-4, 1e-3, 1e-2, 1e-1), True,
-              lambda spec, value: spec.with_training(learning_rate=value)),
-    GridParam("batch_size", "batch size", (32, 64, 128, 256), True,
-              lambda spec, value: spec.with_training(batch_size=int(value))),
+    GridParam("l2", "L2 strength λ", STRENGTHS, True, functools.partial(_penalty, "l2")),
+    GridParam("l1", "L1 strength λ", STRENGTHS, True, functools.partial(_penalty, "l1")),
+    GridParam("l1l2", "L1 + L2: λ1 (λ2 = λ1 / 10)", STRENGTHS, True, functools.partial(_penalty, "l1l2")),
+    GridParam("dropout", "dropout rate", (0.2, 0.5, 0.7), False, _dropout),
+    GridParam("noise", "Gaussian noise stddev", (0.05, 0.1, 0.3, 1.0), True, _noise),
+    GridParam("learning_rate", "learning rate", (1e-4, 1e-3, 1e-2, 1e-1), True, _learning_rate),
+    GridParam("batch_size", "batch size", (32, 64, 128, 256), True, _batch_size),
 )}
 DEFAULT_VALUES: dict[str, tuple[float, ...]] = {key: p.values for key, p in GRID_PARAMS.items()}
 # A search is a lesson, not a sweep: 50 values already take an afternoon on two cores, and

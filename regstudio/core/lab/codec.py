@@ -152,7 +152,9 @@ def _search(value: object, where: str) -> LabSearch:
     result = GridResult(request.param, request.values, request.cv, request.repeats, trials,
                         jf.boolean(d["cancelled"], f"{where}.cancelled"), jf.real(d["seconds"], f"{where}.seconds", 0),
                         request.score)
-    return LabSearch(0, request, state, trials, result, jf.text(d["problem"], f"{where}.problem", 10_000))
+    # A search that failed never had a result (its trials are what finished before it failed).
+    return LabSearch(0, request, state, trials, result if state == "done" else None,
+                     jf.text(d["problem"], f"{where}.problem", 10_000))
 
 
 def _migrated(data: dict[str, Any], where: str) -> dict[str, Any]:

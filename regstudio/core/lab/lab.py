@@ -226,9 +226,9 @@ class Lab:
         """A run that trained elsewhere (a grid search's trial), shown as if it had just finished."""
         run_id = self.add_run(record.spec, label)
         run = self._runs[run_id]
-        self._runs[run_id] = replace(run, state="done", layouts=record.layouts, epochs=record.epochs,
-                                     record=replace(record, name=run.name), summary=RunSummary.of(record),
-                                     first_kernel=kernel, image_shape=image_shape)
+        record = replace(record, name=run.name)  # the table's name, in the record and its summary alike
+        self._runs[run_id] = replace(run, state="done", layouts=record.layouts, epochs=record.epochs, record=record,
+                                     summary=RunSummary.of(record), first_kernel=kernel, image_shape=image_shape)
         self._tell(RunChanged(run_id, "state"))
         return run_id
 

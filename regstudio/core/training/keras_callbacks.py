@@ -116,6 +116,8 @@ def callback_class() -> type:
             watch.listener(EpochEnded(record))
             if frame is not None:  # after its record, so a view drawing it can show the epoch's accuracy too
                 watch.listener(DecisionBoundary(frame))
+            if watch.stop.is_set():  # asked while this epoch ended: end here, before another batch trains
+                self.model.stop_training = True
 
     return SessionCallback
 

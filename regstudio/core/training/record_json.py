@@ -9,6 +9,9 @@ An epoch's `boundary_complexity` (2-feature data) is written as a number, or nul
 data. It came with the 2-D playground, after the first record files of this version were
 written; no such files were published, but an epoch without the key reads as null all the
 same rather than raising the format version for one optional field.
+
+`steps` (optimizer updates) is always
+written; a record from before it was counted has none and reads back as None.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from .run_spec import RunSpec
 FORMAT = "regstudio-runs"  # a file of run records, as `regstudio compare --json` writes it
 FORMAT_VERSION = 1
 MAX_EPOCHS = 100_000
+MAX_STEPS = 10**12  # optimizer updates: 1,000 epochs of a million batches
 MAX_LAYOUTS = 512  # two per Dense layer: far more than any model the builder allows
 METRICS = ("loss", "accuracy", "penalty", "val_loss", "val_accuracy", "val_penalty")
 STAT_FIELDS = ("l1", "l2", "sparsity", "mean", "std", "max_abs")
@@ -66,7 +70,7 @@ def record_dict(r: RunRecord) -> dict[str, Any]:
         "restored_epoch": r.restored_epoch, "test_loss": jf.finite_or_none(r.test_loss),
         "test_accuracy": jf.finite_or_none(r.test_accuracy), "build_seconds": r.build_seconds,
         "train_seconds": r.train_seconds, "test_seconds": r.test_seconds, "versions": dict(r.versions),
-        "created": r.created,
+        "created": r.created, "steps": r.steps,
     }
 
 
@@ -157,7 +161,7 @@ def _dataset(value: object, where: str) -> DatasetSummary:
 def read_record(value: object, where: str) -> RunRecord:
     d = jf.obj(value, where, {"name", "spec", "dataset", "params", "layouts", "epochs", "outcome", "reason",
                               "best_epoch", "stop_epoch", "restored_epoch", "test_loss", "test_accuracy",
-                              "build_seconds", "train_seconds", "test_seconds", "versions", "created"})
+                              "build_seconds", "train_seconds", "test_seconds", "versions", "created"}, {"steps"})
     spec_where = f"{where}.spec"
     try:
         spec = RunSpec.from_dict(jf.obj(d["spec"], spec_where, set(), {"model", "training", "data"})).check()
@@ -182,13 +186,16 @@ def read_record(value: object, where: str) -> RunRecord:
         train_seconds=jf.real(d["train_seconds"], f"{where}.train_seconds", 0.0),
         test_seconds=jf.real(d["test_seconds"], f"{where}.test_seconds", 0.0),
         versions={k: jf.text(v, f"{where}.versions.{k}", 100) for k, v in versions.items()},
-        created=jf.text(d["created"], f"{where}.created", 100))
+        created=jf.text(d["created"], f"{where}.created", 100),
+        steps=jf.optional_integer(d.get("steps"), f"{where}.steps", 0, MAX_STEPS))
     _check_consistent(record, where)
     return record
 
 
 def _check_consistent(r: RunRecord, where: str) -> None:
     """What the views rely on: epochs counted 1, 2, 3... and every epoch's statistics on the record's layouts."""
+    if r.steps is not None and r.steps < len(r.epochs):
+        raise jf.fail(f"{where}.steps", r.steps, f"at least {len(r.epochs)}: every complete epoch trains a batch")
     names = [lay.name for lay in r.layouts]
     for i, e in enumerate(r.epochs):
         if e.epoch != i + 1:

@@ -80,6 +80,9 @@ class RunRecord:
     test_seconds: float
     versions: dict[str, str] = field(default_factory=dict, hash=False)
     created: str = ""
+    # Optimizer updates applied: the batches trained, a cut-short epoch's included. None in
+    # records written before RegStudio counted them.
+    steps: int | None = None
 
     @property
     def last(self) -> EpochRecord | None:

@@ -173,6 +173,7 @@ class TrainingSession:
         outcome, reason, best, stop_at, restored = self._outcome(watch, early)
         params = int(model.count_params())
         watch.boundary = None  # its traced forward pass holds the model
+        steps = int(model.optimizer.iterations.numpy())
         del model, callbacks, early, train_ds, val_ds, test_ds
         release_memory()  # runs follow each other in one process all lesson long
         record = RunRecord(
@@ -183,7 +184,7 @@ class TrainingSession:
             outcome=outcome, reason=reason, best_epoch=best, stop_epoch=stop_at,
             restored_epoch=restored, test_loss=test_loss, test_accuracy=test_accuracy,
             build_seconds=build_seconds, train_seconds=train_seconds, test_seconds=test_seconds,
-            versions=versions(), created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            versions=versions(), created=datetime.now(timezone.utc).isoformat(timespec="seconds"), steps=steps,
         )
         self.listener(RunFinished(record))
         return record

@@ -141,6 +141,15 @@ def test_run_record_json_round_trip_is_identical(blobs, small_spec):
     assert {"tensorflow", "keras", "numpy", "regstudio"} <= set(record.versions)
 
 
+def test_fused_with_is_written_only_for_a_fused_run_and_read_back(blobs, small_spec):
+    alone = TrainingSession(small_spec.with_training(epochs=1), blobs, name="a").run()
+    assert "fused_with" not in records_to_json([alone])  # a run trained alone is written as before
+    fused = replace(alone, fused_with=("b", "c"))
+    assert records_from_json(records_to_json([fused, alone])) == [fused, alone]
+    with pytest.raises(SpecError, match=r"fused_with\[0\]"):
+        records_from_json(records_to_json([fused]).replace('"fused_with":["b"', '"fused_with":[7'))
+
+
 def test_records_of_another_format_are_refused():
     with pytest.raises(SpecError, match="a file of RegStudio run records"):
         records_from_json('{"format": "something-else", "version": 1, "runs": []}')

@@ -77,6 +77,9 @@ class RunRecord:
     test_seconds: float
     versions: dict[str, str] = field(default_factory=dict, hash=False)
     created: str = ""
+    # The other runs this one trained beside in one fused model (fused.py), by their names
+    # then; empty for a run trained alone. Its numbers are what it would have had alone.
+    fused_with: tuple[str, ...] = ()
 
     @property
     def last(self) -> EpochRecord | None:

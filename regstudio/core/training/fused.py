@@ -1,0 +1,359 @@
+"""Train up to eight compatible runs as one fused model; each still gets its own record.
+
+On a two-core laptop a small network's training step is mostly per-step overhead (Python,
+callbacks, graph dispatch), not arithmetic. Runs that share everything but their network
+(data, validation split, batch size, optimizer, learning rate, epochs and seed, hence the
+batch order: a Controlled comparison, or the values of one fold of a grid search) can take
+their steps together: one model whose outputs are the runs' networks, with disjoint
+weights and the sum of their losses as its loss, so each network's gradients and
+optimizer state are exactly its own (model/keras_model.py). One pipeline, one step and one
+validation pass then serve them all.
+
+Each member runs the very callbacks a lone run would (keras_callbacks.py), looking at its
+own network through a MemberView, with its own logs: its records, events, early stopping
+(best epoch, stop, restored weights) come out as they would alone. A member that stops
+early is no longer recorded; the group trains on, its later updates are discarded and its
+weights at the stop (or its best, if restored) put back at the end. A user's Stop or
+Cancel ends the whole group within one batch.
+
+Every event is wrapped in a MemberEvent naming its member, so one job can report for
+several runs: the training thread unwraps them and the Lab sees ordinary per-run events.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+import numpy as np
+
+from ..datasets.spec import DataSpec
+from ..datasets.split import DatasetSplit
+from ..model.keras_model import build_fused_model, build_model, make_optimizer, member_key
+from ..tf_runtime import build_state_eagerly, import_keras, release_memory
+from ..weights.stats import HistogramLayout
+from .events import Listener, Progress, RunFinished, RunStarted, ignore
+from .keras_callbacks import RunWatch, callback_class, evaluation_stop_class
+from .records import RunRecord
+from .run_spec import RunSpec
+from .session import (
+    RunRequest,
+    early_stopping_callback,
+    layouts_of,
+    pipelines,
+    run_outcome,
+    run_record,
+    run_watch,
+    split_validation,
+)
+
+# More members make a longer step that no longer hides in the per-step overhead, and the
+# first trace of the fused step grows with them; eight covers every comparison and a
+# grid's values (measured in bench/fused.py).
+MAX_MEMBERS = 8
+METRICS = ("loss", "accuracy", "penalty")  # each member's, as a lone model logs them
+T = TypeVar("T")
+
+
+def fusion_key(spec: RunSpec) -> tuple[object, ...]:
+    """What runs must share to train as one model: everything but the network and early stopping."""
+    return spec.data, replace(spec.training, early_stopping=None)
+
+
+def fusable(first: object, other: object) -> bool:
+    """Whether two queued requests may train together in one fused model."""
+    return (isinstance(first, RunRequest) and isinstance(other, RunRequest) and first.fuse and other.fuse
+            and fusion_key(first.spec) == fusion_key(other.spec))
+
+
+def fused_groups(items: Sequence[tuple[T, RunSpec]], fuse: bool = True) -> list[list[tuple[T, RunSpec]]]:
+    """(label, spec) pairs in groups that may train together, in order: one each when they cannot.
+
+    Groups are as even as MAX_MEMBERS allows (twelve: two of six rather than eight and four).
+    """
+    if not fuse or len({fusion_key(spec) for _, spec in items}) != 1:
+        return [[item] for item in items]
+    size = math.ceil(len(items) / math.ceil(len(items) / MAX_MEMBERS))
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+@dataclass(frozen=True)
+class MemberEvent:
+    """An event of one member of a fused job: `job_id` is whose (the Lab's run id, or the member's index)."""
+
+    job_id: int
+    event: object
+
+
+@dataclass(frozen=True)
+class FusedRequest:
+    """Queued runs that train together: (the Lab's run id, its request), in queue order."""
+
+    members: tuple[tuple[int, RunRequest], ...]
+
+    @property
+    def name(self) -> str:
+        return " + ".join(request.name for _, request in self.members)
+
+    @property
+    def data(self) -> DataSpec:
+        return self.members[0][1].data
+
+    @property
+    def job_ids(self) -> tuple[int, ...]:
+        return tuple(job_id for job_id, _ in self.members)
+
+    def start(self, data: DatasetSplit, listener: Listener) -> FusedSession:
+        return FusedSession([r.spec for _, r in self.members], data, names=[r.name for _, r in self.members],
+                            tags=self.job_ids, listener=listener)
+
+
+class MemberView:
+    """A member's network as its own callbacks see it: its layers, weights and loss, and a stop of its own.
+
+    Setting `stop_training` (early stopping, a diverged loss) ends this member only; the
+    fused callback reads it after each epoch. Anything else is the member's network.
+    """
+
+    def __init__(self, network: Any, loss_metric: Any, group: Any):
+        self._network, self._group = network, group
+        self.metrics = [loss_metric]
+        self.stop_training = False
+
+    @property
+    def layers(self) -> list[Any]:
+        return self._network.layers
+
+    def get_weights(self) -> list[np.ndarray]:
+        return self._network.get_weights()
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        self._network.set_weights(weights)
+
+    @property
+    def stop_evaluating(self) -> bool:
+        return bool(self._group.stop_evaluating)
+
+    @stop_evaluating.setter
+    def stop_evaluating(self, value: bool) -> None:  # only a user's stop asks this: it ends the group's pass
+        self._group.stop_evaluating = value
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._network(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._network, name)
+
+
+@dataclass(eq=False)
+class Member:
+    """One run inside a fused model, and what its callbacks have made of it so far."""
+
+    index: int
+    tag: int
+    name: str
+    spec: RunSpec
+    network: Any
+    layouts: list[HistogramLayout]
+    watch: RunWatch
+    view: MemberView
+    callbacks: list[Any]  # its SessionCallback, then its early stopping if it has one: a lone run's order
+    early: Any | None
+    active: bool = True  # still recorded and steered by its callbacks
+    frozen: list[np.ndarray] | None = field(default=None, repr=False)  # its weights when it stopped
+
+    def logs(self, logs: dict[str, Any]) -> dict[str, Any]:
+        """The fused model's epoch logs as this member alone would have logged them."""
+        return {prefix + metric: logs[prefix + member_key(self.index, metric)]
+                for prefix in ("", "val_") for metric in METRICS if prefix + member_key(self.index, metric) in logs}
+
+
+@functools.cache
+def fused_callback_class() -> type:
+    keras = import_keras()
+
+    class FusedCallback(keras.callbacks.Callback):
+        """Hands each of fit's hooks to every member still training, with that member's own logs.
+
+        Batch hooks are *_begin only, as in SessionCallback: a batch-end hook would make
+        Keras wait for every step.
+        """
+
+        def __init__(self, members: list[Member], stop: threading.Event):
+            super().__init__()
+            self.members, self.stop = members, stop
+
+        def _active(self) -> list[Member]:
+            return [m for m in self.members if m.active]
+
+        def on_train_begin(self, logs: Any = None) -> None:
+            for member in self.members:
+                for callback in member.callbacks:
+                    callback.on_train_begin()
+
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            for member in self._active():
+                for callback in member.callbacks:
+                    callback.on_epoch_begin(epoch)
+
+        def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+            for member in self._active():
+                for callback in member.callbacks:
+                    callback.on_train_batch_begin(batch)
+            if self.stop.is_set():
+                self.model.stop_training = True
+
+        def on_test_batch_begin(self, batch: int, logs: Any = None) -> None:
+            for member in self._active():
+                for callback in member.callbacks:
+                    callback.on_test_batch_begin(batch)
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            for member in self._active():
+                own = member.logs(logs or {})
+                for callback in member.callbacks:
+                    callback.on_epoch_end(epoch, own)
+                if member.view.stop_training and not self.stop.is_set():
+                    member.active = False  # done by its own rule: what follows is not its run
+                    member.frozen = member.network.get_weights()
+            if self.stop.is_set() or not self._active():
+                self.model.stop_training = True
+
+        def on_train_end(self, logs: Any = None) -> None:
+            for member in self.members:
+                if member.frozen is not None:
+                    member.network.set_weights(member.frozen)
+                for callback in member.callbacks:
+                    callback.on_train_end()  # early stopping restores the best weights here, as alone
+
+    return FusedCallback
+
+
+class FusedSession:
+    """Trains runs that differ only in their network (and early stopping) as one model.
+
+    `run()` returns their records in the order given, each as a TrainingSession of that
+    run would have written it, plus `fused_with`. Events go to the one listener wrapped in
+    MemberEvent(tag, event), tags defaulting to the members' positions.
+    """
+
+    def __init__(self, specs: Sequence[RunSpec], data: DatasetSplit, *, names: Sequence[str],
+                 tags: Sequence[int] | None = None, listener: Listener = ignore, progress_interval: float = 0.05,
+                 folds: tuple[np.ndarray, np.ndarray] | None = None):
+        self.specs = [spec.check() for spec in specs]
+        if not 1 <= len(self.specs) <= MAX_MEMBERS:
+            raise ValueError(f"{len(self.specs)} runs: a fused model trains 1 to {MAX_MEMBERS}")
+        if len({fusion_key(spec) for spec in self.specs}) != 1:
+            raise ValueError("runs with different data or training settings cannot train as one model")
+        self.names = list(names)
+        self.tags = list(tags) if tags is not None else list(range(len(self.specs)))
+        if not len(self.names) == len(self.tags) == len(self.specs):
+            raise ValueError("one name and one tag for each run")
+        self.data, self.listener, self.progress_interval, self.folds = data, listener, progress_interval, folds
+        self._stop = threading.Event()
+        self._cancel = threading.Event()
+        self._members: list[Member] = []
+
+    def request_stop(self) -> None:
+        """End every member's training within one batch; the test set is still evaluated."""
+        self._stop.set()
+
+    def cancel(self) -> None:
+        """End training and skip the test evaluation (the window is closing)."""
+        self._cancel.set()
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def _tell(self, index: int) -> Listener:
+        """The listener of member `index`'s callbacks."""
+        def tell(event: object) -> None:
+            if isinstance(event, Progress):
+                # The members share one clock and batch count: the first still training speaks for all.
+                if index != next((m.index for m in self._members if m.active), None):
+                    return
+                event = replace(event, together=len(self.specs))
+            self.listener(MemberEvent(self.tags[index], event))
+        return tell
+
+    def _build(self, fit_idx: np.ndarray) -> Any:
+        keras = import_keras()
+        t, d = self.specs[0].training, self.data
+        networks = []
+        for spec in self.specs:
+            # Reseeded before each network: its dropout and noise layers draw their seeds as
+            # they would in a lone run, so even their masks are the same.
+            keras.utils.set_random_seed(t.seed)
+            networks.append(build_model(spec.model, d.n_features, d.n_classes, seed=t.seed))
+        model = build_fused_model(networks, d.n_features)
+        model.compile(optimizer=make_optimizer(t.optimizer, t.learning_rate))
+        build_state_eagerly(model, d.n_features, d.n_classes)
+        for i, (spec, network) in enumerate(zip(self.specs, networks, strict=True)):
+            layouts = layouts_of(network)
+            view = MemberView(network, model.member_metrics[i][0], model)
+            watch = run_watch(self._stop, self._cancel, layouts, spec, d, len(fit_idx), self._tell(i),
+                              self.progress_interval)
+            callbacks = [callback_class()(watch)]
+            early = None
+            if spec.training.early_stopping is not None:
+                early = early_stopping_callback(watch, spec.training.early_stopping)
+                callbacks.append(early)
+            for callback in callbacks:
+                callback.set_model(view)
+            self._members.append(Member(i, self.tags[i], self.names[i], spec, network, layouts, watch, view,
+                                        callbacks, early))
+        return model
+
+    def run(self) -> list[RunRecord]:
+        keras = import_keras()
+        t, d = self.specs[0].training, self.data
+        started = time.perf_counter()
+        keras.utils.set_random_seed(t.seed)  # the batch order of a lone run with this seed
+        fit_idx, val_idx = split_validation(self.specs[0], d, self.folds)
+        train_ds, val_ds, test_ds = pipelines(self.specs[0], d, fit_idx, val_idx)
+        model = self._build(fit_idx)
+        for member in self._members:
+            self._tell(member.index)(RunStarted(member.name, tuple(member.layouts), d.image_shape, t.epochs))
+        build_seconds = time.perf_counter() - started
+
+        fit_started = time.perf_counter()
+        if not self._stop.is_set():
+            model.fit(train_ds, validation_data=val_ds, epochs=t.epochs, verbose=0, shuffle=False,
+                      callbacks=[fused_callback_class()(self._members, self._stop)])
+        train_seconds = time.perf_counter() - fit_started
+
+        test_started = time.perf_counter()
+        result: dict[str, float] = {}
+        if not self._cancel.is_set() and any(m.watch.epochs for m in self._members):
+            result = model.evaluate(test_ds, verbose=0, return_dict=True,
+                                    callbacks=[evaluation_stop_class()(self._cancel)])
+            if self._cancel.is_set():
+                result = {}
+        test_seconds = time.perf_counter() - test_started
+
+        records = []
+        for m in self._members:
+            test = (None, None)
+            if m.watch.epochs and result:
+                test = (float(result[member_key(m.index, "loss")]), float(result[member_key(m.index, "accuracy")]))
+            # A member that had stopped by its own rule before a user's stop was not stopped by it.
+            outcome = run_outcome(m.spec, m.watch, m.early, self._stop.is_set() and m.active)
+            others = tuple(name for other, name in zip(self._members, self.names, strict=True) if other is not m)
+            records.append(run_record(m.name, m.spec, d, len(fit_idx), len(val_idx), int(m.network.count_params()),
+                                      m.layouts, m.watch, outcome, test, (build_seconds, train_seconds, test_seconds),
+                                      fused_with=others))
+        self._members.clear()
+        del model, train_ds, val_ds, test_ds
+        release_memory()
+        for tag, record in zip(self.tags, records, strict=True):
+            self.listener(MemberEvent(tag, RunFinished(record)))
+        return records

@@ -36,13 +36,16 @@ def test_bad_values_are_refused_before_training(small_spec, blobs):
         search(small_spec, blobs, "dropout", [0.5, 1.5])
 
 
-def test_grid_with_cross_validation_trains_every_fold_and_reports_mean_and_spread(small_spec, blobs):
+@pytest.mark.parametrize("fuse", [True, False])
+def test_grid_with_cross_validation_trains_every_fold_and_reports_mean_and_spread(small_spec, blobs, fuse):
     events = []
     spec = small_spec.with_training(epochs=2)
-    result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=3).run()
+    result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=3, fuse=fuse).run()
     seen = [e.trial for e in events if isinstance(e, TrialFinished)]
     assert events[-1] == SearchFinished(result)
-    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1e-4, 1), (1e-4, 2), (1.0, 0), (1.0, 1), (1.0, 2)]
+    # Fold by fold, fused or not: the window, the CLI and the lab file see one order.
+    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1.0, 0), (1e-4, 1), (1.0, 1), (1e-4, 2), (1.0, 2)]
+    assert all(bool(t.record.fused_with) == fuse for t in result.trials)
     assert seen == list(result.trials) and not result.cancelled
     for trial in result.trials:
         assert trial.record.dataset.n_val == 80 and len(trial.record.epochs) == 2  # 240 examples, 3 folds
@@ -65,10 +68,32 @@ def test_cancel_keeps_the_trials_that_finished(small_spec, blobs):
         done.append(event.trial)
 
     done = []
-    job = search(small_spec.with_training(epochs=2), blobs, "l2", [1e-4, 1e-3, 1e-2], on_trial)
+    job = search(small_spec.with_training(epochs=2), blobs, "l2", [1e-4, 1e-3, 1e-2], on_trial, fuse=False)
     result = job.run()
     assert stopped.is_set() and result.cancelled
     assert len(result.trials) == 1 and result.trials[0].value == 1e-4
+
+
+def test_cancel_during_a_fused_fold_keeps_the_folds_before_it(small_spec, blobs):
+    job = None
+
+    def on_event(event):
+        if isinstance(event, SearchProgress) and event.done == 2 and event.progress.epoch == 2:
+            job.cancel()  # in the second fold's group: both of its trials are cut short
+
+    job = search(small_spec.with_training(epochs=3, batch_size=8), blobs, "l2", [1e-4, 1e-2], on_event, 0, cv=3)
+    result = job.run()
+    assert result.cancelled
+    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1e-2, 0)]
+    assert all(len(t.record.epochs) == 3 for t in result.trials)
+
+
+def test_learning_rate_and_batch_size_trials_are_never_fused(small_spec, blobs):
+    for param, values in (("learning_rate", [1e-3, 1e-2]), ("batch_size", [16, 32])):
+        result = search(small_spec.with_training(epochs=1), blobs, param, values).run()
+        assert [t.record.fused_with for t in result.trials] == [(), ()]
+    dropout = search(small_spec.with_training(epochs=1), blobs, "dropout", [0.2, 0.5]).run()
+    assert [t.record.fused_with for t in dropout.trials] == [("dropout=0.5",), ("dropout=0.2",)]
 
 
 def test_grid_requests_are_checked_before_they_are_queued(small_spec):
@@ -86,19 +111,22 @@ def test_grid_requests_are_checked_before_they_are_queued(small_spec):
     assert GridRequest(small_spec, "l2", ()).problems()[0].field == "grid.values"
 
 
-def test_grid_reports_progress_within_each_trial(small_spec, blobs):
+@pytest.mark.parametrize("fuse", [True, False])
+def test_grid_reports_progress_within_each_trial(small_spec, blobs, fuse):
     seen = []
 
     def on_progress(event):
         if isinstance(event, SearchProgress):
-            seen.append((event.done, event.progress.epoch))
+            seen.append((event.done, event.progress.epoch, event.progress.together))
             assert event.total == 4 and 0 < event.fraction <= 1
 
-    job = search(small_spec.with_training(epochs=2), blobs, "dropout", [0.2, 0.5], on_progress, 0, cv=2)
+    job = search(small_spec.with_training(epochs=2), blobs, "dropout", [0.2, 0.5], on_progress, 0, cv=2, fuse=fuse)
     assert job.total_trials == 4
     job.run()
-    assert sorted({done for done, _ in seen}) == [0, 1, 2, 3]  # every trial reported, counted in order
-    assert {epoch for _, epoch in seen} == {1, 2}
+    # Every trial reported, counted in order; two trials training together advance together.
+    assert sorted({done for done, _, _ in seen}) == ([0, 2] if fuse else [0, 1, 2, 3])
+    assert {together for _, _, together in seen} == {2 if fuse else 1}
+    assert {epoch for _, epoch, _ in seen} == {1, 2}
 
 
 def test_scored_by_loss_the_lowest_validation_data_loss_wins(small_spec, blobs):

@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from ..datasets.spec import DataSpec
 from ..datasets.split import DatasetSplit
 from ..errors import Problem, SpecError
@@ -209,6 +211,9 @@ class GridRequest:
     cv: int | None = None
     repeats: int = 1
     score: str = "accuracy"
+    # The values of one fold may train together as one fused model (training/fused.py)
+    # when the setting leaves the training alone (a strength, a rate, a noise level).
+    fuse: bool = True
 
     @property
     def total_trials(self) -> int:
@@ -292,7 +297,8 @@ class SearchProgress:
 
     @property
     def fraction(self) -> float:
-        return min(1.0, (self.done + self.progress.fraction) / max(self.total, 1))
+        # Trials training together advance together.
+        return min(1.0, (self.done + self.progress.together * self.progress.fraction) / max(self.total, 1))
 
 
 @dataclass(frozen=True)
@@ -306,10 +312,11 @@ class SearchFinished:
 
 
 class GridSearch:
-    """Runs the trials one after another; `cancel()` from any thread keeps what finished.
+    """Runs the trials fold by fold, each fold's values alone or fused (training/fused.py).
 
-    Tells its listener SearchProgress while a trial trains, TrialFinished after each, and
-    SearchFinished at the end.
+    Either way trials finish in one order: every value of a fold, then the next fold. Tells
+    its listener SearchProgress, TrialFinished after each, SearchFinished at the end;
+    `cancel()` from any thread keeps what finished.
     """
 
     def __init__(self, request: GridRequest, data: DatasetSplit, listener: Listener = ignore,
@@ -333,8 +340,32 @@ class GridSearch:
 
     request_stop = cancel  # a search stopped by the user keeps the trials that finished
 
-    def run(self) -> GridResult:
+    def _train(self, group: list[tuple[float, RunSpec]], folds: tuple[np.ndarray, np.ndarray] | None,
+               done: int) -> list[RunRecord]:
+        from ..training.fused import FusedSession, MemberEvent
         from ..training.session import TrainingSession
+
+        r = self.request
+
+        def report(event: object) -> None:
+            event = event.event if isinstance(event, MemberEvent) else event
+            if isinstance(event, Progress):
+                self.listener(SearchProgress(done, r.total_trials, event))
+
+        names, specs = [f"{r.param}={value:g}" for value, _ in group], [spec for _, spec in group]
+        session = (TrainingSession(specs[0], self.data, name=names[0], folds=folds, listener=report,
+                                   progress_interval=self.progress_interval) if len(group) == 1 else
+                   FusedSession(specs, self.data, names=names, folds=folds, listener=report,
+                                progress_interval=self.progress_interval))
+        with self._lock:
+            self._session = session
+            if self._cancel.is_set():  # cancelled between the caller's check and here
+                session.cancel()
+        records = session.run()
+        return [records] if isinstance(records, RunRecord) else records
+
+    def run(self) -> GridResult:
+        from ..training.fused import fused_groups
 
         r = self.request
         started = time.perf_counter()
@@ -342,30 +373,21 @@ class GridSearch:
         for repeat in range(r.repeats):
             seed = r.base.training.seed + repeat
             splits = (stratified_folds(self.data.y_train, r.cv, seed) if r.cv else [None])
-            for value in r.values:
-                spec = apply_value(r.base, r.param, value).with_training(seed=seed)
-                for fold, folds in enumerate(splits):
+            specs = [(value, apply_value(r.base, r.param, value).with_training(seed=seed)) for value in r.values]
+            for fold, folds in enumerate(splits):
+                for group in fused_groups(specs, r.fuse):
                     if self._cancel.is_set():
                         break
-                    done = len(trials)
-
-                    def report(event: object, done: int = done) -> None:
-                        if isinstance(event, Progress):
-                            self.listener(SearchProgress(done, r.total_trials, event))
-
-                    session = TrainingSession(spec, self.data, name=f"{r.param}={value:g}", folds=folds,
-                                              listener=report, progress_interval=self.progress_interval)
-                    with self._lock:
-                        self._session = session
-                        if self._cancel.is_set():  # cancelled between the check above and here
-                            session.cancel()
-                    record = session.run()
-                    if self._cancel.is_set() or not record.epochs:
-                        break  # a trial cut short is not a result
-                    val, train = SCORES[r.score].of(record.epochs)
-                    trial = Trial(value, fold if r.cv else None, repeat, val, train, record)
-                    trials.append(trial)
-                    self.listener(TrialFinished(trial))
+                    records = self._train(group, folds, len(trials))
+                    if self._cancel.is_set():
+                        break  # trials cut short are not results
+                    for (value, _), record in zip(group, records, strict=True):
+                        if not record.epochs:
+                            continue  # not one epoch to score
+                        val, train = SCORES[r.score].of(record.epochs)
+                        trial = Trial(value, fold if r.cv else None, repeat, val, train, record)
+                        trials.append(trial)
+                        self.listener(TrialFinished(trial))
         result = GridResult(r.param, r.values, r.cv, r.repeats, tuple(trials),
                             self._cancel.is_set(), time.perf_counter() - started, r.score)
         self.listener(SearchFinished(result))

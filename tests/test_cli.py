@@ -76,3 +76,26 @@ def test_grid_bad_arguments(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+@pytest.mark.parametrize("command", [["compare", "none", "l2", "l1"], ["grid", "--param", "l2", "--values", "1e-4", "1",
+                                                                       "--cv", "2"]])
+def test_fused_and_one_after_another_differ_only_in_the_fused_with_note(tmp_path, capsys, command):
+    printed, saved = [], []
+    for extra in ([], ["--no-fuse"]):
+        path = tmp_path / f"runs{len(saved)}.json"
+        assert main([*command, "--dataset", "blobs", "--epochs", "2", "--json", str(path), *extra]) == 0
+        # Everything but the seconds, the last column of a row, and the total time.
+        printed.append([line.rsplit(None, 1)[0] for line in capsys.readouterr().out.splitlines()
+                        if line.strip() and "s in all" not in line])
+        saved.append(json.loads(path.read_text())["runs"])
+    assert printed[0] == printed[1]
+    fused, alone = saved
+    names = list(dict.fromkeys(run["name"] for run in alone))  # the presets, or the values of one fold
+    for run, other in zip(fused, alone, strict=True):
+        assert run.pop("fused_with") == [n for n in names if n != run["name"]] and "fused_with" not in other
+        for key in ("build_seconds", "train_seconds", "test_seconds", "created"):
+            run.pop(key), other.pop(key)
+        for epoch in run["epochs"] + other["epochs"]:
+            epoch.pop("seconds")
+    assert fused == alone

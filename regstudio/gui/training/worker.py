@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import threading
 import traceback
+from collections.abc import Sequence
 
 from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -168,7 +169,7 @@ class TrainingController(QObject):
         """Queue a run or a search under the Lab's id for it; jobs start in queue order."""
         self.submit_all([(job_id, request)])
 
-    def submit_all(self, jobs: list[tuple[int, JobRequest]]) -> None:
+    def submit_all(self, jobs: Sequence[tuple[int, JobRequest]]) -> None:
         """Queue several at once (a comparison's runs), so that compatible ones can train together."""
         self.queue.put_all(QueuedJob(job_id, request) for job_id, request in jobs)
         for _ in jobs:

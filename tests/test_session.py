@@ -157,3 +157,14 @@ def test_records_of_another_format_are_refused():
         records_from_json('{"format": "regstudio-runs", "version": 99, "runs": []}')
     with pytest.raises(SpecError, match="valid JSON"):
         records_from_json('{"format": "regstudio-runs", "version": NaN, "runs": []}')
+
+
+def test_warm_up_trains_a_throwaway_model_once_per_process():
+    from regstudio.core.training import session as module
+
+    module._warmed.clear()  # whatever ran before in this process
+    started = []
+    module.warm_up(started.append)
+    assert [s.name for s in started] == ["warm-up"] and started[0].stop_requested is False
+    module.warm_up(started.append)
+    assert len(started) == 1  # the first-fit costs are paid once per process

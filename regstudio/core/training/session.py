@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -247,3 +248,34 @@ class TrainingSession:
                             (test_loss, test_accuracy), (build_seconds, train_seconds, test_seconds))
         self.listener(RunFinished(record))
         return record
+
+
+# The first fit in a process ----------------------------------------------------------------------
+_warmed = threading.Event()
+
+
+def warm_up(started: Callable[[TrainingSession], None] = lambda session: None) -> None:
+    """Pay TensorFlow's once-per-process costs now: one tiny fit of a throwaway model.
+
+    The first fit in a process imports Keras's training code and builds TensorFlow's first
+    graph functions, holding the interpreter lock for up to a fifth of a second at a time:
+    the window froze in its first run (bench/ui_latency.py). The window calls this on its
+    training thread before it enables Train; later fits only trace their own model, which
+    it survives smoothly. The model holds every layer type, a penalty and early stopping, so
+    each first-use path is taken here. Once per process; `started` receives the session
+    (to cancel it if the window closes meanwhile).
+    """
+    from ..datasets import load
+    from ..model import Activation, BatchNorm, Dense, Dropout, GaussianNoise, ModelSpec, Regularizer
+    from .run_spec import TrainingConfig
+
+    if _warmed.is_set():
+        return
+    data = DataSpec("blobs", samples=64, seed=0)
+    model = ModelSpec((GaussianNoise(0.1), Dense(4, "linear", Regularizer.of("l1l2", 1e-3, 1e-3)), BatchNorm(),
+                       Activation("relu"), Dropout(0.2)))
+    spec = RunSpec(model, TrainingConfig(epochs=1, batch_size=16, early_stopping=EarlyStopping()), data)
+    session = TrainingSession(spec, load(data), name="warm-up")
+    started(session)
+    session.run()
+    _warmed.set()

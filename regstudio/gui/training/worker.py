@@ -55,7 +55,18 @@ class TrainingWorker(QObject):
         except Exception as exc:  # a broken TensorFlow install: say so, keep the window
             self.loadFailed.emit(describe_error(exc))
             return
-        self.ready.emit(keras.__version__)
+        # One throwaway fit before Train is enabled: the first fit in a process holds the
+        # interpreter lock long enough to freeze the window (core/training/session.py).
+        from ...core.training.session import warm_up
+
+        try:
+            warm_up(self._set_job)
+        except Exception:  # training itself will say what is wrong, run by run
+            traceback.print_exc()
+        finally:
+            self._set_job(None)
+        if not self._closing.is_set():
+            self.ready.emit(keras.__version__)
 
     def _data(self, spec: DataSpec) -> DatasetSplit:
         # Runs on the same data follow each other; loading Fashion-MNIST again costs a second.

@@ -23,9 +23,9 @@ class TrainingStatus:
         self.bar.setValue(round(progress.fraction * 1000))
         left = progress.seconds / progress.fraction - progress.seconds if progress.fraction > 0 else 0.0
         where = f"Run {batch.index(run_id) + 1} of {len(batch)} · " if len(batch) > 1 and run_id in batch else ""
-        if progress.together > 1 and run_id in batch:  # a fused group speaks through its first run
-            first = batch.index(run_id) + 1
-            where = f"Runs {first}–{first + progress.together - 1} of {len(batch)} together · "
+        if progress.together > 1:  # a fused group, speaking through one of its runs
+            of = f" of {len(batch)}" if len(batch) > progress.together else ""
+            where = f"{progress.together}{of} runs together · "
         run = self.lab.run(run_id)
         status = run.early if run is not None else None
         patience = (f" · no better {status.monitor} for {status.wait} of {status.patience} epochs (best: "

@@ -52,9 +52,8 @@ from .session import (
     split_validation,
 )
 
-# More members make a longer step that no longer hides in the per-step overhead, and the
-# first trace of the fused step grows with them; eight covers every comparison and a
-# grid's values (measured in bench/fused.py).
+# At most eight runs in one model (issue 15): every comparison fits; a grid's longer list
+# of values is split into even groups (fused_groups).
 MAX_MEMBERS = 8
 METRICS = ("loss", "accuracy", "penalty")  # each member's, as a lone model logs them
 T = TypeVar("T")

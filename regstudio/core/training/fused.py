@@ -182,7 +182,8 @@ def fused_callback_class() -> type:
         """Hands each of fit's hooks to every member still training, with that member's own logs.
 
         Batch hooks are *_begin only, as in SessionCallback: a batch-end hook would make
-        Keras wait for every step.
+        Keras wait for every step. The validation pass's begin and end go to the members
+        without logs (none of their callbacks reads them there).
         """
 
         def __init__(self, members: list[Member], stop: threading.Event):
@@ -209,10 +210,20 @@ def fused_callback_class() -> type:
             if self.stop.is_set():
                 self.model.stop_training = True
 
+        def on_test_begin(self, logs: Any = None) -> None:  # the validation pass inside fit
+            for member in self._active():
+                for callback in member.callbacks:
+                    callback.on_test_begin()
+
         def on_test_batch_begin(self, batch: int, logs: Any = None) -> None:
             for member in self._active():
                 for callback in member.callbacks:
                     callback.on_test_batch_begin(batch)
+
+        def on_test_end(self, logs: Any = None) -> None:
+            for member in self._active():
+                for callback in member.callbacks:
+                    callback.on_test_end()
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
             for member in self._active():

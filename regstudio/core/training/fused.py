@@ -285,12 +285,9 @@ class FusedSession:
         return self._stop.is_set()
 
     def _tell(self, index: int) -> Listener:
-        """The listener of member `index`'s callbacks."""
+        """The listener of member `index`'s callbacks: its events, tagged; progress says how many train together."""
         def tell(event: object) -> None:
             if isinstance(event, Progress):
-                # The members share one clock and batch count: the first still training speaks for all.
-                if index != next((m.index for m in self._members if m.active), None):
-                    return
                 event = replace(event, together=len(self.specs))
             self.listener(MemberEvent(self.tags[index], event))
         return tell

@@ -23,7 +23,7 @@ class TrainingStatus:
         self.bar.setValue(round(progress.fraction * 1000))
         left = progress.seconds / progress.fraction - progress.seconds if progress.fraction > 0 else 0.0
         where = f"Run {batch.index(run_id) + 1} of {len(batch)} · " if len(batch) > 1 and run_id in batch else ""
-        if progress.together > 1:  # a fused group, speaking through one of its runs
+        if progress.together > 1:  # a fused group: its runs share one epoch and batch count
             of = f" of {len(batch)}" if len(batch) > progress.together else ""
             where = f"{progress.together}{of} runs together · "
         run = self.lab.run(run_id)

@@ -47,7 +47,7 @@ def assert_epochs_match(fused: tuple[EpochRecord, ...], alone: tuple[EpochRecord
             assert wf.counts == wa.counts and wf.l2 == pytest.approx(wa.l2, rel=REL)
 
 
-def assert_records_match(fused, alone):
+def assert_records_match(fused, alone, alone_is_fused=False):
     assert_epochs_match(fused.epochs, alone.epochs)
     skip = {"epochs", "build_seconds", "train_seconds", "test_seconds", "created", "fused_with", "test_loss",
             "test_accuracy"}
@@ -56,7 +56,7 @@ def assert_records_match(fused, alone):
             assert getattr(fused, f.name) == getattr(alone, f.name), f.name
     assert fused.test_loss == pytest.approx(alone.test_loss, rel=REL)
     assert fused.test_accuracy == pytest.approx(alone.test_accuracy, rel=REL)
-    assert alone.fused_with == ()
+    assert alone_is_fused or alone.fused_with == ()
 
 
 def train_both(specs, data, names, **fused_settings):
@@ -180,3 +180,20 @@ def test_a_fused_request_reports_each_event_under_its_runs_id(small_spec, blobs)
     assert set(seen) == {7, 9} and [r.name for r in records] == ["7: a", "9: b"]
     assert records[0].fused_with == ("9: b",) and seen[9][-1].record == records[1]
     assert math.isclose(records[0].epochs[-1].loss, records[1].epochs[-1].loss)  # one network twice: one result
+
+
+def test_a_prepared_model_trains_the_next_fold_as_a_fresh_build_would(small_spec, blobs):
+    from regstudio.core.experiments.folds import stratified_folds
+
+    folds = stratified_folds(blobs.y_train, 3, seed=3)
+    specs = [replace(small_spec, model=MODELS[key]) for key in ("l2", "l1 + dropout", "batchnorm + noise")]
+    first = FusedSession(specs, blobs, names=["a", "b", "c"], folds=folds[0])
+    first.run()
+    again = FusedSession(specs, blobs, names=["a", "b", "c"], folds=folds[1], prepared=first.prepared)
+    reused = again.run()
+    assert again.prepared is first.prepared  # the same model, its training step not traced again
+    fresh = FusedSession(specs, blobs, names=["a", "b", "c"], folds=folds[1]).run()
+    for r, f in zip(reused, fresh, strict=True):
+        assert_records_match(r, f, alone_is_fused=True)
+        assert r.fused_with == f.fused_with
+        assert [e.loss for e in r.epochs] == [e.loss for e in f.epochs]  # to the last bit

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -211,9 +212,7 @@ class GridRequest:
     cv: int | None = None
     repeats: int = 1
     score: str = "accuracy"
-    # The values of one fold may train together as one fused model (training/fused.py)
-    # when the setting leaves the training alone (a strength, a rate, a noise level).
-    fuse: bool = True
+    fuse: bool = True  # a fold's values may train as one fused model (training/fused.py) if only the network differs
 
     @property
     def total_trials(self) -> int:
@@ -312,10 +311,9 @@ class SearchFinished:
 
 
 class GridSearch:
-    """Runs the trials fold by fold, each fold's values alone or fused (training/fused.py).
+    """Runs the trials fold by fold (all values of a fold, alone or fused, then the next fold).
 
-    Either way trials finish in one order: every value of a fold, then the next fold. Tells
-    its listener SearchProgress, TrialFinished after each, SearchFinished at the end;
+    Tells its listener SearchProgress, TrialFinished after each, SearchFinished at the end;
     `cancel()` from any thread keeps what finished.
     """
 
@@ -341,7 +339,7 @@ class GridSearch:
     request_stop = cancel  # a search stopped by the user keeps the trials that finished
 
     def _train(self, group: list[tuple[float, RunSpec]], folds: tuple[np.ndarray, np.ndarray] | None,
-               done: int) -> list[RunRecord]:
+               done: int, fused: dict[int, Any], key: int) -> list[RunRecord]:
         from ..training.fused import FusedSession, MemberEvent
         from ..training.session import TrainingSession
 
@@ -353,10 +351,13 @@ class GridSearch:
                 self.listener(SearchProgress(done, r.total_trials, event))
 
         names, specs = [f"{r.param}={value:g}" for value, _ in group], [spec for _, spec in group]
-        session = (TrainingSession(specs[0], self.data, name=names[0], folds=folds, listener=report,
-                                   progress_interval=self.progress_interval) if len(group) == 1 else
-                   FusedSession(specs, self.data, names=names, folds=folds, listener=report,
-                                progress_interval=self.progress_interval))
+        if len(group) == 1:
+            session: Any = TrainingSession(specs[0], self.data, name=names[0], folds=folds, listener=report,
+                                           progress_interval=self.progress_interval)
+        else:  # the group's model of the fold before, trained again untraced (FusedSession.prepared)
+            session = fused[key] = FusedSession(specs, self.data, names=names, folds=folds, listener=report,
+                                                progress_interval=self.progress_interval,
+                                                prepared=fused[key].prepared if key in fused else None)
         with self._lock:
             self._session = session
             if self._cancel.is_set():  # cancelled between the caller's check and here
@@ -374,11 +375,12 @@ class GridSearch:
             seed = r.base.training.seed + repeat
             splits = (stratified_folds(self.data.y_train, r.cv, seed) if r.cv else [None])
             specs = [(value, apply_value(r.base, r.param, value).with_training(seed=seed)) for value in r.values]
+            fused: dict[int, Any] = {}  # each group's last FusedSession, by its place
             for fold, folds in enumerate(splits):
-                for group in fused_groups(specs, r.fuse):
+                for key, group in enumerate(fused_groups(specs, r.fuse)):
                     if self._cancel.is_set():
                         break
-                    records = self._train(group, folds, len(trials))
+                    records = self._train(group, folds, len(trials), fused, key)
                     if self._cancel.is_set():
                         break  # trials cut short are not results
                     for (value, _), record in zip(group, records, strict=True):

@@ -22,7 +22,6 @@ several runs: the training thread unwraps them and the Lab sees ordinary per-run
 
 from __future__ import annotations
 
-import functools
 import math
 import threading
 import time
@@ -36,9 +35,9 @@ from ..datasets.spec import DataSpec
 from ..datasets.split import DatasetSplit
 from ..model.keras_model import build_fused_model, build_model, make_optimizer, member_key
 from ..tf_runtime import build_state_eagerly, import_keras, release_memory
-from ..weights.stats import HistogramLayout
 from .events import Listener, Progress, RunFinished, RunStarted, ignore
-from .keras_callbacks import RunWatch, callback_class, evaluation_stop_class
+from .fused_members import Member, MemberView, fused_callback_class
+from .keras_callbacks import callback_class, evaluation_stop_class
 from .records import RunRecord
 from .run_spec import RunSpec
 from .session import (
@@ -55,7 +54,6 @@ from .session import (
 # At most eight runs in one model (issue 15): every comparison fits; a grid's longer list
 # of values is split into even groups (fused_groups).
 MAX_MEMBERS = 8
-METRICS = ("loss", "accuracy", "penalty")  # each member's, as a lone model logs them
 T = TypeVar("T")
 
 
@@ -112,138 +110,28 @@ class FusedRequest:
                             tags=self.job_ids, listener=listener)
 
 
-class MemberView:
-    """A member's network as its own callbacks see it: its layers, weights and loss, and a stop of its own.
+@dataclass(eq=False)
+class Prepared:
+    """A fused model as built, kept to train again: a grid search trains one group on every fold.
 
-    Setting `stop_training` (early stopping, a diverged loss) ends this member only; the
-    fused callback reads it after each epoch. Anything else is the member's network.
+    `restart()` puts back every variable of the model and its optimizer (weights, Adam's
+    moments and step count, dropout's seed states) as they were when built: exactly a fresh
+    build, without tracing the training step again, which costs as much as a few epochs.
     """
 
-    def __init__(self, network: Any, loss_metric: Any, group: Any):
-        self._network, self._group = network, group
-        self.metrics = [loss_metric]
-        self.stop_training = False
+    model: Any
+    networks: list[Any]
+    start: list[np.ndarray] = field(default_factory=list, repr=False)
 
-    @property
-    def layers(self) -> list[Any]:
-        return self._network.layers
+    def __post_init__(self) -> None:
+        self.start = [variable.numpy() for variable in self._state()]
 
-    def get_weights(self) -> list[np.ndarray]:
-        return self._network.get_weights()
+    def _state(self) -> list[Any]:
+        return [*self.model.variables, *self.model.optimizer.variables]
 
-    def set_weights(self, weights: list[np.ndarray]) -> None:
-        self._network.set_weights(weights)
-
-    @property
-    def stop_evaluating(self) -> bool:
-        return bool(self._group.stop_evaluating)
-
-    @stop_evaluating.setter
-    def stop_evaluating(self, value: bool) -> None:  # only a user's stop asks this: it ends the group's pass
-        self._group.stop_evaluating = value
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._network(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._network, name)
-
-
-@dataclass(eq=False)
-class Member:
-    """One run inside a fused model, and what its callbacks have made of it so far."""
-
-    index: int
-    tag: int
-    name: str
-    spec: RunSpec
-    network: Any
-    layouts: list[HistogramLayout]
-    watch: RunWatch
-    view: MemberView
-    callbacks: list[Any]  # its SessionCallback, then its early stopping if it has one: a lone run's order
-    early: Any | None
-    active: bool = True  # still recorded and steered by its callbacks
-    frozen: list[np.ndarray] | None = field(default=None, repr=False)  # its weights when it stopped
-
-    def logs(self, logs: dict[str, Any]) -> dict[str, Any]:
-        """The fused model's epoch logs as this member alone would have logged them."""
-        return {prefix + metric: logs[prefix + member_key(self.index, metric)]
-                for prefix in ("", "val_") for metric in METRICS if prefix + member_key(self.index, metric) in logs}
-
-
-@functools.cache
-def fused_callback_class() -> type:
-    keras = import_keras()
-
-    class FusedCallback(keras.callbacks.Callback):
-        """Hands each of fit's hooks to every member still training, with that member's own logs.
-
-        Batch hooks are *_begin only, as in SessionCallback: a batch-end hook would make
-        Keras wait for every step. The validation pass's begin and end go to the members
-        without logs (none of their callbacks reads them there).
-        """
-
-        def __init__(self, members: list[Member], stop: threading.Event):
-            super().__init__()
-            self.members, self.stop = members, stop
-
-        def _active(self) -> list[Member]:
-            return [m for m in self.members if m.active]
-
-        def on_train_begin(self, logs: Any = None) -> None:
-            for member in self.members:
-                for callback in member.callbacks:
-                    callback.on_train_begin()
-
-        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-            for member in self._active():
-                for callback in member.callbacks:
-                    callback.on_epoch_begin(epoch)
-
-        def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
-            for member in self._active():
-                for callback in member.callbacks:
-                    callback.on_train_batch_begin(batch)
-            if self.stop.is_set():
-                self.model.stop_training = True
-
-        def on_test_begin(self, logs: Any = None) -> None:  # the validation pass inside fit
-            for member in self._active():
-                for callback in member.callbacks:
-                    callback.on_test_begin()
-
-        def on_test_batch_begin(self, batch: int, logs: Any = None) -> None:
-            for member in self._active():
-                for callback in member.callbacks:
-                    callback.on_test_batch_begin(batch)
-
-        def on_test_end(self, logs: Any = None) -> None:
-            for member in self._active():
-                for callback in member.callbacks:
-                    callback.on_test_end()
-
-        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            for member in self._active():
-                own = member.logs(logs or {})
-                for callback in member.callbacks:
-                    callback.on_epoch_end(epoch, own)
-                if member.view.stop_training and not self.stop.is_set():
-                    member.active = False  # done by its own rule: what follows is not its run
-                    member.frozen = member.network.get_weights()
-            if self.stop.is_set() or not self._active():
-                self.model.stop_training = True
-
-        def on_train_end(self, logs: Any = None) -> None:
-            for member in self.members:
-                if member.frozen is not None:
-                    member.network.set_weights(member.frozen)
-                for callback in member.callbacks:
-                    callback.on_train_end()  # early stopping restores the best weights here, as alone
-
-    return FusedCallback
+    def restart(self) -> None:
+        for variable, value in zip(self._state(), self.start, strict=True):
+            variable.assign(value)
 
 
 class FusedSession:
@@ -251,12 +139,13 @@ class FusedSession:
 
     `run()` returns their records in the order given, each as a TrainingSession of that
     run would have written it, plus `fused_with`. Events go to the one listener wrapped in
-    MemberEvent(tag, event), tags defaulting to the members' positions.
+    MemberEvent(tag, event), tags defaulting to the members' positions. Given the
+    `prepared` model of a session of the same runs (on other folds), it trains that again.
     """
 
     def __init__(self, specs: Sequence[RunSpec], data: DatasetSplit, *, names: Sequence[str],
                  tags: Sequence[int] | None = None, listener: Listener = ignore, progress_interval: float = 0.05,
-                 folds: tuple[np.ndarray, np.ndarray] | None = None):
+                 folds: tuple[np.ndarray, np.ndarray] | None = None, prepared: Prepared | None = None):
         self.specs = [spec.check() for spec in specs]
         if not 1 <= len(self.specs) <= MAX_MEMBERS:
             raise ValueError(f"{len(self.specs)} runs: a fused model trains 1 to {MAX_MEMBERS}")
@@ -267,6 +156,7 @@ class FusedSession:
         if not len(self.names) == len(self.tags) == len(self.specs):
             raise ValueError("one name and one tag for each run")
         self.data, self.listener, self.progress_interval, self.folds = data, listener, progress_interval, folds
+        self.prepared = prepared
         self._stop = threading.Event()
         self._cancel = threading.Event()
         self._members: list[Member] = []
@@ -295,15 +185,20 @@ class FusedSession:
     def _build(self, fit_idx: np.ndarray) -> Any:
         keras = import_keras()
         t, d = self.specs[0].training, self.data
-        networks = []
-        for spec in self.specs:
-            # Reseeded before each network: its dropout and noise layers draw their seeds as
-            # they would in a lone run, so even their masks are the same.
-            keras.utils.set_random_seed(t.seed)
-            networks.append(build_model(spec.model, d.n_features, d.n_classes, seed=t.seed))
-        model = build_fused_model(networks, d.n_features)
-        model.compile(optimizer=make_optimizer(t.optimizer, t.learning_rate))
-        build_state_eagerly(model, d.n_features, d.n_classes)
+        if self.prepared is not None:
+            self.prepared.restart()
+        else:
+            networks = []
+            for spec in self.specs:
+                # Reseeded before each network: its dropout and noise layers draw their seeds
+                # as they would in a lone run, so even their masks are the same.
+                keras.utils.set_random_seed(t.seed)
+                networks.append(build_model(spec.model, d.n_features, d.n_classes, seed=t.seed))
+            model = build_fused_model(networks, d.n_features)
+            model.compile(optimizer=make_optimizer(t.optimizer, t.learning_rate))
+            build_state_eagerly(model, d.n_features, d.n_classes)
+            self.prepared = Prepared(model, networks)
+        model, networks = self.prepared.model, self.prepared.networks
         for i, (spec, network) in enumerate(zip(self.specs, networks, strict=True)):
             layouts = layouts_of(network)
             view = MemberView(network, model.member_metrics[i][0], model)

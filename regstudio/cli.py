@@ -33,6 +33,7 @@ from .core.lab.collect import RunArrays, lab_of_runs, lab_of_search
 from .core.lab.lab_file import SUFFIX
 from .core.lessons.observations import observe_runs, observe_search
 from .core.output_files import destination_problem, write_text_atomic
+from .core.training.events import RunFinished
 from .core.training.record_json import records_to_json
 from .core.training.records import RunRecord
 from .core.training.run_spec import RunSpec
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--json", type=Path, metavar="PATH", help="write the run records here")
     compare.add_argument("--save", type=Path, metavar="LAB", help="write the runs as a lab file the window opens")
     add_playground_options(compare)  # --network, --boundary (boundary_cli.py)
+    compare.add_argument("--no-fuse", action="store_true",
+                         help="train the presets one after another, not together as one fused model")
 
     grid = sub.add_parser("grid", help="search one setting over a few values (the lesson's search)")
     grid.add_argument("--param", required=True, choices=tuple(DEFAULT_VALUES),
@@ -95,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     grid.add_argument("--label-noise", type=float, default=0.0)
     grid.add_argument("--json", type=Path, metavar="PATH", help="write every trial's run record here")
     grid.add_argument("--save", type=Path, metavar="LAB", help="write the search as a lab file the window opens")
+    grid.add_argument("--no-fuse", action="store_true",
+                      help="train every trial alone, not a fold's values together as one fused model")
 
     add_summary_command(sub)
     add_code_command(sub, tuple(PRESETS))
@@ -157,21 +162,34 @@ def run_compare(args: argparse.Namespace) -> int:
     print(data.describe())
     print(f"Training {len(specs)} preset{'s' * (len(specs) > 1)} (TensorFlow takes a few seconds to load)...",
           flush=True)
-    from .core.training.session import TrainingSession  # imports no TensorFlow until run()
+    # Through the window's own queue: presets that differ only in their network train
+    # together as one fused model (core/training/fused.py), unless --no-fuse.
+    from .core.experiments.job_queue import JobQueue, QueuedJob  # imports no TensorFlow until a job runs
+    from .core.training.fused import MemberEvent
+    from .core.training.session import RunRequest
 
     header = f"{'preset':16}{'test acc':>10}{'best val acc':>14}{'gap':>8}{'epochs':>12}{'seconds':>9}"
-    records: list[RunRecord] = []
-    arrays: list[RunArrays] = []
-    for i, (name, spec) in enumerate(specs):
-        arrays.append(RunArrays())  # the last kernel (images), the boundary's frames (2-D)
-        record = TrainingSession(spec, data, name=name, listener=arrays[-1]).run()
-        records.append(record)
-        if i == 0:
-            print(f"({record.dataset.n_train:,} examples to train on, {record.dataset.n_val:,} held out "
-                  f"for validation, seed {args.seed})\n")
-            print(header)
-            print("-" * len(header))
-        print(_row(record), flush=True)
+    finished: dict[int, RunRecord] = {}
+    arrays = [RunArrays() for _ in specs]  # the last kernel (images), the boundary's frames (2-D)
+
+    def report(job_id: int, event: object) -> None:
+        if isinstance(event, MemberEvent):
+            job_id, event = event.job_id, event.event
+        arrays[job_id](event)
+        if isinstance(event, RunFinished):
+            record = finished[job_id] = event.record
+            if len(finished) == 1:
+                print(f"({record.dataset.n_train:,} examples to train on, {record.dataset.n_val:,} held out "
+                      f"for validation, seed {args.seed})\n")
+                print(header)
+                print("-" * len(header))
+            print(_row(record), flush=True)
+
+    queue = JobQueue()
+    queue.put_all(QueuedJob(i, RunRequest(spec, name, fuse=not args.no_fuse)) for i, (name, spec) in enumerate(specs))
+    while (queued := queue.take_group()) is not None:
+        queued.request.start(data, lambda event, job_id=queued.job_id: report(job_id, event)).run()
+    records = [finished[i] for i in range(len(specs))]
     _summary(records)
     print_observations(observe_runs(records))
     report_boundaries(args, specs[0][1], records, [a.boundary for a in arrays])
@@ -195,7 +213,8 @@ def run_grid(args: argparse.Namespace) -> int:
     from .core.experiments.grid_search import SCORES, GridRequest, GridSearch, TrialFinished
 
     search_values = tuple(args.values or DEFAULT_VALUES[args.param])
-    request = GridRequest(base, args.param, search_values, args.cv, args.repeats, args.score).check()  # before loading
+    request = GridRequest(base, args.param, search_values, args.cv, args.repeats, args.score,
+                          fuse=not args.no_fuse).check()  # before loading
     _check_json(args, data_spec)
     if args.save is not None:
         check_lab_destination(args.save, (Path(args.dataset),))

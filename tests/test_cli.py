@@ -118,3 +118,33 @@ def test_save_is_checked_before_training(tmp_path, capsys):
 def test_a_lab_file_that_does_not_exist_is_refused_before_any_window(capsys):
     assert main(["/no/such/class.regstudio"]) == 2
     assert "no such lab file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["compare", "none", "l2", "l1"], ["grid", "--param", "l2", "--values", "1e-4", "1",
+                                                                       "--cv", "2"]])
+def test_fused_and_one_after_another_differ_only_in_the_fused_with_note(tmp_path, capsys, command):
+    from regstudio.core.lab.lab_file import open_lab
+
+    printed, saved, labs = [], [], []
+    for extra in ([], ["--no-fuse"]):
+        path, lab = tmp_path / f"runs{len(saved)}.json", tmp_path / f"lab{len(saved)}.regstudio"
+        assert main([*command, "--dataset", "blobs", "--epochs", "2", "--json", str(path), "--save", str(lab),
+                     *extra]) == 0
+        content = open_lab(lab)
+        labs.append([r.record for r in content.runs] + [t.record for s in content.searches for t in s.trials])
+        # Everything but the seconds (the last column of a row, the total time) and where files went.
+        printed.append([line.rsplit(None, 1)[0] for line in capsys.readouterr().out.splitlines()
+                        if line.strip() and "s in all" not in line and str(tmp_path) not in line])
+        saved.append(json.loads(path.read_text())["runs"])
+    assert printed[0] == printed[1]
+    fused, alone = saved
+    names = list(dict.fromkeys(run["name"] for run in alone))  # the presets, or the values of one fold
+    for run, other in zip(fused, alone, strict=True):
+        assert run.pop("fused_with") == [n for n in names if n != run["name"]] and "fused_with" not in other
+        for key in ("build_seconds", "train_seconds", "test_seconds", "created"):
+            run.pop(key), other.pop(key)
+        for epoch in run["epochs"] + other["epochs"]:
+            epoch.pop("seconds")
+    assert fused == alone
+    assert [r.fused_with != () for r in labs[0]] == [True] * len(labs[0]) and all(r.fused_with == () for r in labs[1])
+    assert [r.epochs[-1].loss for r in labs[0]] == [r.epochs[-1].loss for r in labs[1]]  # the lab file: the same

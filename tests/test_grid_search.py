@@ -45,9 +45,22 @@ def test_bad_values_are_refused_before_training(small_spec, blobs):
         search(small_spec, blobs, "dropout", [0.5, 1.5])
 
 
+def test_a_fused_search_trains_fold_by_fold_as_a_separate_one_does(small_spec, blobs):
+    events = []
+    spec = small_spec.with_training(epochs=2)
+    result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=2).run()
+    seen = [e.trial for e in events if isinstance(e, TrialFinished)]
+    assert seen == list(result.trials)
+    assert events[-1] == SearchFinished(result)
+    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1.0, 0), (1e-4, 1), (1.0, 1)]
+    assert [t.record.fused_with for t in result.trials] == [("l2=1",), ("l2=0.0001",)] * 2
+
+
 @pytest.fixture(scope="module")
 def cv_search(blobs):
-    """A 2-fold search of two strengths, with the folds each trial's session was given."""
+    """A 2-fold search of two strengths trained one after another, with the folds each trial's session was given.
+
+    Fused folds get theirs the same way: test_fused checks a fused fold against fresh separate runs."""
     from regstudio.core.training import session as session_module
 
     given = []
@@ -62,7 +75,7 @@ def cv_search(blobs):
     events = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(session_module, "TrainingSession", Recording)
-        result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=2).run()
+        result = search(spec, blobs, "l2", [1e-4, 1.0], events.append, cv=2, fuse=False).run()
     return result, given, events
 
 
@@ -70,10 +83,12 @@ def test_grid_with_cross_validation_trains_every_fold_in_order(cv_search):
     result, _, events = cv_search
     seen = [e.trial for e in events if isinstance(e, TrialFinished)]
     assert events[-1] == SearchFinished(result)
-    assert [(t.value, t.fold, t.repeat) for t in result.trials] == [(1e-4, 0, 0), (1e-4, 1, 0), (1.0, 0, 0),
+    # Fold by fold, fused or not: the window, the CLI and the lab file see one order.
+    assert [(t.value, t.fold, t.repeat) for t in result.trials] == [(1e-4, 0, 0), (1.0, 0, 0), (1e-4, 1, 0),
                                                                      (1.0, 1, 0)]
     assert seen == list(result.trials) and not result.cancelled
-    assert [t.record.name for t in result.trials] == ["l2=0.0001", "l2=0.0001", "l2=1", "l2=1"]
+    assert all(t.record.fused_with == () for t in result.trials)
+    assert [t.record.name for t in result.trials] == ["l2=0.0001", "l2=1", "l2=0.0001", "l2=1"]
     for trial in result.trials:
         assert len(trial.record.epochs) == 2
         assert trial.val_score == max(e.val_accuracy for e in trial.record.epochs)
@@ -91,7 +106,7 @@ def test_each_fold_validates_on_its_own_rows(cv_search, blobs):
         assert np.array_equal(fit, want_fit) and np.array_equal(val, want_val)
         assert (trial.record.dataset.n_train, trial.record.dataset.n_val) == (len(fit), len(val))
     # Two different validation sets give two different first-epoch losses for one value.
-    assert result.trials[0].record.epochs[0].val_loss != result.trials[1].record.epochs[0].val_loss
+    assert result.trials[0].record.epochs[0].val_loss != result.trials[2].record.epochs[0].val_loss
 
 
 def test_a_grid_points_mean_and_spread_are_those_of_its_trials(cv_search):
@@ -132,7 +147,7 @@ def test_cancel_keeps_the_trials_that_finished(small_spec, blobs):
         done.append(event.trial)
 
     done = []
-    job = search(small_spec.with_training(epochs=2), blobs, "l2", [1e-4, 1e-3, 1e-2], on_trial)
+    job = search(small_spec.with_training(epochs=2), blobs, "l2", [1e-4, 1e-3, 1e-2], on_trial, fuse=False)
     result = job.run()
     assert stopped.is_set() and result.cancelled
     assert len(result.trials) == 1 and result.trials[0].value == 1e-4
@@ -156,6 +171,28 @@ def test_cancel_during_a_trial_stops_its_training_within_a_batch(small_spec, blo
     assert result.cancelled and result.trials == ()
     assert len(after_cancel) == 1  # the training saw the cancel at its next batch
     assert 0 < result.seconds <= time.perf_counter() - started
+
+
+def test_cancel_during_a_fused_fold_keeps_the_folds_before_it(small_spec, blobs):
+    job = None
+
+    def on_event(event):
+        if isinstance(event, SearchProgress) and event.done == 2 and event.progress.epoch == 2:
+            job.cancel()  # in the second fold's group: both of its trials are cut short
+
+    job = search(small_spec.with_training(epochs=3, batch_size=8), blobs, "l2", [1e-4, 1e-2], on_event, 0, cv=3)
+    result = job.run()
+    assert result.cancelled
+    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1e-2, 0)]
+    assert all(len(t.record.epochs) == 3 for t in result.trials)
+
+
+def test_learning_rate_and_batch_size_trials_are_never_fused(small_spec, blobs):
+    for param, values in (("learning_rate", [1e-3, 1e-2]), ("batch_size", [16, 32])):
+        result = search(small_spec.with_training(epochs=1), blobs, param, values).run()
+        assert [t.record.fused_with for t in result.trials] == [(), ()]
+    dropout = search(small_spec.with_training(epochs=1), blobs, "dropout", [0.2, 0.5]).run()
+    assert [t.record.fused_with for t in dropout.trials] == [("dropout=0.5",), ("dropout=0.2",)]
 
 
 def test_grid_requests_are_checked_before_they_are_queued(small_spec):
@@ -187,6 +224,24 @@ def test_grid_reports_progress_within_each_trial_and_repeats_with_the_next_seeds
     assert GridSearch(job.request, blobs).progress_interval == 0.25  # the window's bar: four moves a second
     assert [(t.fold, t.repeat, t.record.spec.training.seed) for t in result.trials] == [(None, 0, 3), (None, 1, 4)]
     assert result.points[0].trials == 2 and result.repeats == 2
+
+
+@pytest.mark.parametrize("fuse", [True, False])
+def test_grid_reports_progress_within_each_trial(small_spec, blobs, fuse):
+    seen = []
+
+    def on_progress(event):
+        if isinstance(event, SearchProgress):
+            seen.append((event.done, event.progress.epoch, event.progress.together))
+            assert event.total == 4 and 0 < event.fraction <= 1
+
+    job = search(small_spec.with_training(epochs=2), blobs, "dropout", [0.2, 0.5], on_progress, 0, cv=2, fuse=fuse)
+    assert job.total_trials == 4
+    job.run()
+    # Every trial reported, counted in order; two trials training together advance together.
+    assert sorted({done for done, _, _ in seen}) == ([0, 2] if fuse else [0, 1, 2, 3])
+    assert {together for _, _, together in seen} == {2 if fuse else 1}
+    assert {epoch for _, epoch, _ in seen} == {1, 2}
 
 
 def test_scored_by_loss_the_lowest_validation_data_loss_wins(small_spec, blobs):

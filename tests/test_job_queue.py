@@ -25,3 +25,26 @@ def test_a_request_names_its_data_and_starts_its_own_job(small_spec, blobs):
     assert isinstance(session, TrainingSession) and session.name == "3: l2" and session.listener is print
     search = grid.start(blobs, print)
     assert isinstance(search, GridSearch) and search.total_trials == 4 and search.listener is print
+
+
+def test_compatible_runs_queued_together_are_taken_as_one_fused_job(small_spec):
+    from dataclasses import replace
+
+    from regstudio.core.model import Dense, ModelSpec
+    from regstudio.core.training.fused import FusedRequest
+
+    other_net = replace(small_spec, model=ModelSpec((Dense(4),)))
+    queue = JobQueue()
+    queue.put_all([QueuedJob(1, RunRequest(small_spec, "a")), QueuedJob(2, RunRequest(other_net, "b")),
+                   QueuedJob(3, RunRequest(small_spec.with_training(learning_rate=0.1), "c")),
+                   QueuedJob(4, RunRequest(small_spec, "d", fuse=False)), QueuedJob(5, RunRequest(small_spec, "e")),
+                   QueuedJob(6, GridRequest(small_spec, "l2", (1e-3,))), QueuedJob(7, RunRequest(small_spec, "f"))])
+    first = queue.take_group()
+    assert first.job_id == 1 and first.job_ids == (1, 2) and isinstance(first.request, FusedRequest)
+    assert [r.name for _, r in first.request.members] == ["a", "b"]
+    assert [queue.take_group().job_ids for _ in range(5)] == [(3,), (4,), (5,), (6,), (7,)]
+    assert queue.take_group() is None
+    queue.put_all([QueuedJob(i, RunRequest(small_spec, str(i))) for i in range(10)])
+    assert [queue.take_group().job_ids for _ in range(2)] == [tuple(range(8)), (8, 9)]  # at most 8 in one model
+    queue.put_all([QueuedJob(i, RunRequest(small_spec, str(i))) for i in range(3)])
+    assert queue.take().job_ids == (0,)  # take: one job alone

@@ -16,7 +16,7 @@ from regstudio.core.model import Dense, Dropout, ModelSpec, Regularizer
 from regstudio.core.training.events import EpochEnded, Progress, RunFinished, RunStarted
 from regstudio.core.training.record_json import records_from_json, records_to_json
 from regstudio.core.training.run_spec import EarlyStopping
-from regstudio.core.training.session import TrainingSession
+from regstudio.core.training.session import TrainingSession, split_validation
 
 
 def on(kind, action):
@@ -172,14 +172,14 @@ def test_early_stopping_scores_the_test_set_on_the_restored_epochs_weights(blobs
 
 
 def test_validation_rows_are_held_out_and_folds_are_used_as_given(blobs, small_spec):
-    fit, val = TrainingSession(small_spec.with_training(validation_split=0.3, seed=4), blobs)._split_validation()
+    fit, val = split_validation(small_spec.with_training(validation_split=0.3, seed=4), blobs, None)
     assert (len(fit), len(val)) == (168, 72)  # Keras's count: 240 - ceil(240 x 0.7)
     assert set(fit).isdisjoint(val) and sorted([*fit, *val]) == list(range(240))
     assert np.array_equal(val, stratified_indices(blobs.y_train, 0.3, 4)[1])
     folds = (np.arange(100, 240), np.arange(100))
-    assert TrainingSession(small_spec, blobs, folds=folds)._split_validation() is folds
+    assert split_validation(small_spec, blobs, folds) is folds
     with pytest.raises(SpecError, match=r"training\.validation_split = 0\.001: a share that leaves examples on both"):
-        TrainingSession(small_spec.with_training(validation_split=0.001), blobs)._split_validation()
+        split_validation(small_spec.with_training(validation_split=0.001), blobs, None)
 
 
 def test_same_seed_same_run_other_seed_other_run(blobs, small_spec):
@@ -207,6 +207,15 @@ def test_run_record_json_round_trip_is_identical(blobs, small_spec):
             records_from_json(json.dumps(data))
 
 
+def test_fused_with_is_written_only_for_a_fused_run_and_read_back(blobs, small_spec):
+    alone = TrainingSession(small_spec.with_training(epochs=1), blobs, name="a").run()
+    assert "fused_with" not in records_to_json([alone])  # a run trained alone is written as before
+    fused = replace(alone, fused_with=("b", "c"))
+    assert records_from_json(records_to_json([fused, alone])) == [fused, alone]
+    with pytest.raises(SpecError, match=r"fused_with\[0\]"):
+        records_from_json(records_to_json([fused]).replace('"fused_with":["b"', '"fused_with":[7'))
+
+
 def test_records_of_another_format_are_refused():
     with pytest.raises(SpecError, match="a file of RegStudio run records"):
         records_from_json('{"format": "something-else", "version": 1, "runs": []}')
@@ -214,3 +223,14 @@ def test_records_of_another_format_are_refused():
         records_from_json('{"format": "regstudio-runs", "version": 99, "runs": []}')
     with pytest.raises(SpecError, match="valid JSON"):
         records_from_json('{"format": "regstudio-runs", "version": NaN, "runs": []}')
+
+
+def test_warm_up_trains_a_throwaway_model_once_per_process():
+    from regstudio.core.training import session as module
+
+    module._warmed.clear()  # whatever ran before in this process
+    started = []
+    module.warm_up(started.append)
+    assert [s.name for s in started] == ["warm-up"] and started[0].stop_requested is False
+    module.warm_up(started.append)
+    assert len(started) == 1  # the first-fit costs are paid once per process

@@ -11,6 +11,7 @@ LabFiles' business (lab_files.py).
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
@@ -240,11 +241,14 @@ class MainWindow(QMainWindow):
         self._update_buttons()
 
     # Starting and stopping -------------------------------------------------------------------
-    def _queue_run(self, spec: RunSpec, label: str) -> int:
-        run_id = self.lab.add_run(spec, label)
-        self.controller.submit(run_id, RunRequest(spec, self.lab.run(run_id).name))
-        self._jobs.append(run_id)
-        return run_id
+    def _queue_runs(self, specs: list[tuple[str, RunSpec]]) -> list[int]:
+        """Add labelled runs to the Lab and queue them at once, so compatible ones may train together."""
+        fuse = self.training.fuse_check.isChecked()
+        ids = [self.lab.add_run(spec, label) for label, spec in specs]
+        self.controller.submit_all([(run_id, RunRequest(spec, self.lab.run(run_id).name, fuse))
+                                    for run_id, (_, spec) in zip(ids, specs, strict=True)])
+        self._jobs += ids
+        return ids
 
     def _started(self) -> None:
         self.message_label.setProperty("kind", None)
@@ -257,7 +261,7 @@ class MainWindow(QMainWindow):
         if not self.train_button.isEnabled() or self._check():
             return
         spec = self.current_spec()
-        self._batch = [self._queue_run(spec, self._run_label(spec))]
+        self._batch = self._queue_runs([(self._run_label(spec), spec)])
         self._started()
 
     def compare(self, key: str) -> None:
@@ -269,8 +273,8 @@ class MainWindow(QMainWindow):
         self.queue_runs(specs)
 
     def queue_runs(self, specs: list[tuple[str, RunSpec]]) -> None:
-        """Queue labelled runs one after another (a comparison); earlier runs stay."""
-        self._batch = [self._queue_run(spec, label) for label, spec in specs]
+        """Queue labelled runs (a comparison), fused where they can be unless unticked; earlier runs stay."""
+        self._batch = self._queue_runs(specs)
         self._started()
         self.view_tabs.setCurrentWidget(self.curves_page)
 
@@ -289,7 +293,7 @@ class MainWindow(QMainWindow):
         if not self.grid.can_start():
             return
         try:
-            request = self.grid.request(self.current_spec())
+            request = replace(self.grid.request(self.current_spec()), fuse=self.training.fuse_check.isChecked())
         except SpecError as exc:
             self._show_problem("Cannot search yet: " + str(exc))
             self.grid.refuse(str(exc))

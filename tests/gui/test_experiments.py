@@ -3,6 +3,7 @@
 import csv
 from dataclasses import replace
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
@@ -34,16 +35,22 @@ def run_comparison(window, qtbot, key, epochs=2):
 
 
 def test_the_objects_the_issue_names_exist(window):
-    for name in ("runsTable", "compareButton", "gridButton", "gridChart", "controlledCheck"):
+    for name in ("runsTable", "compareButton", "gridButton", "gridChart", "controlledCheck", "fuseCheck"):
         assert window.findChild(QWidget, name) is not None, name
 
 
-def test_one_click_comparison_queues_the_lessons_three_runs_in_order(window, qtbot):
+@pytest.mark.parametrize("fuse", [True, False])
+def test_one_click_comparison_queues_the_lessons_three_runs_in_order(window, qtbot, fuse):
+    window.training.fuse_check.setChecked(fuse)
     run_comparison(window, qtbot, "lesson")
     kinds = window.recorder.kinds()
-    # One after another through one queue: each run finishes before the next starts.
-    assert [k for k in kinds if k != "epoch"] == ["started", "finished"] * 3
+    if fuse:  # together as one model: all three start, train epoch by epoch side by side, finish
+        assert [k for k in kinds if k != "epoch"] == ["started"] * 3 + ["finished"] * 3
+        assert kinds.count("epoch") == 6
+    else:  # one after another through one queue: each run finishes before the next starts
+        assert [k for k in kinds if k != "epoch"] == ["started", "finished"] * 3
     records = finished_records(window)
+    assert records[0].fused_with == (("2: l2", "3: dropout") if fuse else ())
     assert [r.spec.model for r in records] == [PRESETS[n].model for n in ("none", "l2", "dropout")]
     assert {r.spec.training.seed for r in records} == {0}  # controlled: one seed
     model, runs = window.runs.model, window.lab.runs
@@ -62,7 +69,23 @@ def test_uncontrolled_comparison_gives_each_run_its_own_seed(window, qtbot):
     assert [r.spec.training.seed for r in finished_records(window)] == [7, 8, 9]
 
 
+def test_stop_during_a_fused_comparison_stops_every_run_keeping_its_epochs(window, qtbot):
+    window.training.epochs_spin.setValue(1000)
+    next(a for a in window.compare_menu.actions() if a.data() == "penalties").trigger()
+    with qtbot.waitSignal(window.recorder.epochEnded, timeout=60_000):
+        pass
+    qtbot.waitUntil(lambda: "together" in window.progress_bar.format(), timeout=30_000)
+    assert window.progress_bar.format().startswith("4 runs together · Epoch ")
+    window.stop()
+    qtbot.waitUntil(lambda: window.train_button.isEnabled(), timeout=30_000)
+    runs = window.lab.runs
+    assert [run.record.outcome for run in runs] == ["stopped"] * 4
+    assert len({len(run.record.epochs) for run in runs}) == 1 and runs[0].record.epochs
+    assert window.runs.model.rowCount() == 4 and not window.stop_button.isEnabled()
+
+
 def test_stop_during_a_comparison_drops_the_runs_still_waiting(window, qtbot):
+    window.training.fuse_check.setChecked(False)
     window.training.epochs_spin.setValue(1000)
     next(a for a in window.compare_menu.actions() if a.data() == "penalties").trigger()
     with qtbot.waitSignal(window.recorder.epochEnded, timeout=60_000):
@@ -196,7 +219,8 @@ def test_grid_search_draws_the_validation_curve_and_applies_the_best(window, qtb
     with qtbot.waitSignal(window.recorder.gridFinished, timeout=120_000) as done:
         start_grid(window, qtbot, "l2", "1e-4, 1", folds=2, epochs=2)
     result = done.args[1]
-    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1e-4, 1), (1.0, 0), (1.0, 1)]
+    assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1.0, 0), (1e-4, 1), (1.0, 1)]
+    assert result.trials[0].record.fused_with == ("l2=1",)
     x, y = grid.val_line.getData()
     assert list(x) == [-4.0, 0.0]  # log10 of the values: a log axis
     assert list(y) == [p.val_mean for p in result.points]

@@ -17,6 +17,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
 
 from ..datasets.spec import DataSpec
 from ..datasets.split import DatasetSplit
@@ -224,6 +227,7 @@ class GridRequest:
     cv: int | None = None
     repeats: int = 1
     score: str = "accuracy"
+    fuse: bool = True  # a fold's values may train as one fused model (training/fused.py) if only the network differs
 
     @property
     def total_trials(self) -> int:
@@ -307,7 +311,8 @@ class SearchProgress:
 
     @property
     def fraction(self) -> float:
-        return min(1.0, (self.done + self.progress.fraction) / max(self.total, 1))
+        # Trials training together advance together.
+        return min(1.0, (self.done + self.progress.together * self.progress.fraction) / max(self.total, 1))
 
 
 @dataclass(frozen=True)
@@ -321,10 +326,10 @@ class SearchFinished:
 
 
 class GridSearch:
-    """Runs the trials one after another; `cancel()` from any thread keeps what finished.
+    """Runs the trials fold by fold (all values of a fold, alone or fused, then the next fold).
 
-    Tells its listener SearchProgress while a trial trains, TrialFinished after each, and
-    SearchFinished at the end.
+    Tells its listener SearchProgress, TrialFinished after each, SearchFinished at the end;
+    `cancel()` from any thread keeps what finished.
     """
 
     def __init__(self, request: GridRequest, data: DatasetSplit, listener: Listener = ignore,
@@ -348,8 +353,35 @@ class GridSearch:
 
     request_stop = cancel  # a search stopped by the user keeps the trials that finished
 
-    def run(self) -> GridResult:
+    def _train(self, group: list[tuple[float, RunSpec]], folds: tuple[np.ndarray, np.ndarray] | None,
+               done: int, fused: dict[int, Any], key: int) -> list[RunRecord]:
+        from ..training.fused import FusedSession, MemberEvent
         from ..training.session import TrainingSession
+
+        r = self.request
+
+        def report(event: object) -> None:
+            event = event.event if isinstance(event, MemberEvent) else event
+            if isinstance(event, Progress):
+                self.listener(SearchProgress(done, r.total_trials, event))
+
+        names, specs = [f"{r.param}={value:g}" for value, _ in group], [spec for _, spec in group]
+        if len(group) == 1:
+            session: Any = TrainingSession(specs[0], self.data, name=names[0], folds=folds, listener=report,
+                                           progress_interval=self.progress_interval)
+        else:  # the group's model of the fold before, trained again untraced (FusedSession.prepared)
+            session = fused[key] = FusedSession(specs, self.data, names=names, folds=folds, listener=report,
+                                                progress_interval=self.progress_interval,
+                                                prepared=fused[key].prepared if key in fused else None)
+        with self._lock:
+            self._session = session
+            if self._cancel.is_set():  # cancelled between the caller's check and here
+                session.cancel()
+        records = session.run()
+        return [records] if isinstance(records, RunRecord) else records
+
+    def run(self) -> GridResult:
+        from ..training.fused import fused_groups
 
         r = self.request
         started = time.perf_counter()
@@ -357,30 +389,22 @@ class GridSearch:
         for repeat in range(r.repeats):
             seed = r.base.training.seed + repeat
             splits = (stratified_folds(self.data.y_train, r.cv, seed) if r.cv else [None])
-            for value in r.values:
-                spec = apply_value(r.base, r.param, value).with_training(seed=seed)
-                for fold, folds in enumerate(splits):
+            specs = [(value, apply_value(r.base, r.param, value).with_training(seed=seed)) for value in r.values]
+            fused: dict[int, Any] = {}  # each group's last FusedSession, by its place
+            for fold, folds in enumerate(splits):
+                for key, group in enumerate(fused_groups(specs, r.fuse)):
                     if self._cancel.is_set():
                         break
-                    done = len(trials)
-
-                    def report(event: object, done: int = done) -> None:
-                        if isinstance(event, Progress):
-                            self.listener(SearchProgress(done, r.total_trials, event))
-
-                    session = TrainingSession(spec, self.data, name=f"{r.param}={value:g}", folds=folds,
-                                              listener=report, progress_interval=self.progress_interval)
-                    with self._lock:
-                        self._session = session
-                        if self._cancel.is_set():  # cancelled between the check above and here
-                            session.cancel()
-                    record = session.run()
-                    if self._cancel.is_set() or not record.epochs:
-                        break  # a trial cut short is not a result
-                    val, train = SCORES[r.score].of(record.epochs)
-                    trial = Trial(value, fold if r.cv else None, repeat, val, train, record)
-                    trials.append(trial)
-                    self.listener(TrialFinished(trial))
+                    records = self._train(group, folds, len(trials), fused, key)
+                    if self._cancel.is_set():
+                        break  # trials cut short are not results
+                    for (value, _), record in zip(group, records, strict=True):
+                        if not record.epochs:
+                            continue  # not one epoch to score
+                        val, train = SCORES[r.score].of(record.epochs)
+                        trial = Trial(value, fold if r.cv else None, repeat, val, train, record)
+                        trials.append(trial)
+                        self.listener(TrialFinished(trial))
         result = GridResult(r.param, r.values, r.cv, r.repeats, tuple(trials),
                             self._cancel.is_set(), time.perf_counter() - started, r.score)
         self.listener(SearchFinished(result))

@@ -83,12 +83,107 @@ def _penalty_model_class() -> type:
 
         def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
             total = super().compute_loss(x, y, y_pred, sample_weight, training)
-            losses = self.losses
-            penalty = ops.sum(ops.stack(losses)) if losses else ops.zeros(())
-            self.penalty_tracker.update_state(penalty, sample_weight=ops.shape(y_pred)[0])
+            self.penalty_tracker.update_state(penalty_of(self.losses), sample_weight=ops.shape(y_pred)[0])
             return total
 
     return PenaltyTrackingSequential
+
+
+def penalty_of(losses: list[Any]) -> Any:
+    """The regularizers' share of the loss: the sum of a network's own penalty terms."""
+    from keras import ops
+
+    return ops.sum(ops.stack(losses)) if losses else ops.zeros(())
+
+
+def member_key(index: int, metric: str) -> str:
+    """How a fused model names member `index`'s metric in its logs ("m2_loss", and "val_m2_loss")."""
+    return f"m{index}_{metric}"
+
+
+@functools.cache
+def _fused_model_class() -> type:
+    import keras
+    from keras import ops
+
+    class Tally(keras.metrics.Metric):
+        """A running mean, `total / count`, kept with two additions a batch.
+
+        Keras's Mean adds `value * batch size` and the batch size for a batch's mean loss,
+        and its accuracy adds the batch's matches and size: the very arithmetic here, but
+        each builds some thirty graph operations a batch to get there. A fused model keeps
+        three per member, so it uses these: the same numbers, a fraction of the step.
+        """
+
+        def __init__(self, name: str):
+            super().__init__(name=name)
+            self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+            self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+
+        def update_state(self, amount: Any, count: Any) -> None:
+            self.total.assign_add(amount)
+            self.count.assign_add(count)
+
+        def reset_state(self) -> None:
+            self.total.assign(0.0)
+            self.count.assign(0.0)
+
+        def result(self) -> Any:
+            return ops.divide_no_nan(self.total, self.count)
+
+    class FusedModel(keras.Model):
+        """Several networks on one input, trained as one model: a loss and metrics each.
+
+        Their weights are disjoint and the loss is the sum of the members' losses, so each
+        member's gradients, and its optimizer state (Adam's moments are per weight), are
+        exactly those it would have alone. Each member's loss is formed as Keras forms a
+        lone model's (cross-entropy, then plus each penalty term, summed in that order), so
+        the two agree to the last bit; bench/fused.py and tests/test_fused.py check it.
+        """
+
+        def __init__(self, members: list[Any], input_dim: int):
+            inputs = keras.Input(shape=(input_dim,))
+            super().__init__(inputs=inputs, outputs=[member(inputs) for member in members])
+            self.members = list(members)  # in output order (the order of self.layers may differ)
+            self.crossentropy = keras.losses.CategoricalCrossentropy()
+            # Named as a lone model names them, so each member's early stopping and records
+            # read them the same way; get_metrics_result tells the members apart.
+            self.member_metrics = [(Tally("loss"), Tally("accuracy"), Tally("penalty")) for _ in members]
+
+        @property
+        def metrics(self) -> list[Any]:
+            own = [metric for group in self.member_metrics for metric in group]
+            return [self._loss_tracker, *own] if self.compiled else own
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            totals = []
+            for member, pred, (loss, _, penalty) in zip(self.members, y_pred, self.member_metrics, strict=True):
+                terms = member.losses
+                # As Keras's compile loss and Trainer.compute_loss do for a lone model.
+                parts = [ops.cast(self.crossentropy(y, pred, sample_weight), "float32")]
+                parts += [ops.sum(term) for term in terms]
+                total = parts[0] if len(parts) == 1 else ops.sum(parts)
+                batch = ops.cast(ops.shape(pred)[0], "float32")
+                loss.update_state(total * batch, batch)
+                penalty.update_state(penalty_of(terms) * batch, batch)
+                totals.append(total)
+            return ops.sum(totals)
+
+        def compute_metrics(self, x, y, y_pred, sample_weight=None):
+            truth = ops.argmax(y, axis=-1)
+            for pred, (_, accuracy, _) in zip(y_pred, self.member_metrics, strict=True):
+                # Keras's categorical accuracy: the index of the largest output, the first if tied.
+                matches = ops.cast(ops.equal(truth, ops.argmax(pred, axis=-1)), "float32")
+                accuracy.update_state(ops.sum(matches), ops.cast(ops.shape(pred)[0], "float32"))
+            return self.get_metrics_result()
+
+        def get_metrics_result(self) -> dict[str, Any]:
+            out = {"loss": self._loss_tracker.result()}
+            for i, group in enumerate(self.member_metrics):
+                out.update({member_key(i, metric.name): metric.result() for metric in group})
+            return out
+
+    return FusedModel
 
 
 def build_model(spec: ModelSpec, input_dim: int, n_classes: int, seed: int | None = None) -> Any:
@@ -110,6 +205,11 @@ def build_model(spec: ModelSpec, input_dim: int, n_classes: int, seed: int | Non
     stack.append(layers.Dense(n_classes, activation="softmax", name=names[-1],
                               kernel_initializer=kernel_initializer(seed, names[-1])))
     return _penalty_model_class()(stack)
+
+
+def build_fused_model(members: list[Any], input_dim: int) -> Any:
+    """One uncompiled model whose outputs are the given networks' (from build_model), in order."""
+    return _fused_model_class()(members, input_dim)
 
 
 def make_optimizer(name: str, learning_rate: float) -> Any:

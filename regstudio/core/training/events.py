@@ -47,6 +47,7 @@ class Progress:
     batches: int
     seconds: float  # since training began
     loss: float  # running mean of this epoch so far
+    together: int = 1  # runs training together in one fused model (training/fused.py), this one included
 
     @property
     def fraction(self) -> float:

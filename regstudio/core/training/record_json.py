@@ -29,6 +29,7 @@ FORMAT = "regstudio-runs"  # a file of run records, as `regstudio compare --json
 FORMAT_VERSION = 1
 MAX_EPOCHS = 100_000
 MAX_STEPS = 10**12  # optimizer updates: 1,000 epochs of a million batches
+MAX_FUSED_WITH = 64  # names of the runs a run trained beside; well above the 7 of a full fused model
 MAX_LAYOUTS = 512  # two per Dense layer: far more than any model the builder allows
 METRICS = ("loss", "accuracy", "penalty", "val_loss", "val_accuracy", "val_penalty")
 STAT_FIELDS = ("l1", "l2", "sparsity", "mean", "std", "max_abs")
@@ -71,6 +72,8 @@ def record_dict(r: RunRecord) -> dict[str, Any]:
         "test_accuracy": jf.finite_or_none(r.test_accuracy), "build_seconds": r.build_seconds,
         "train_seconds": r.train_seconds, "test_seconds": r.test_seconds, "versions": dict(r.versions),
         "created": r.created, "steps": r.steps,
+        # Written only for a fused run, so a run trained alone is written as it always was.
+        **({"fused_with": list(r.fused_with)} if r.fused_with else {}),
     }
 
 
@@ -161,7 +164,8 @@ def _dataset(value: object, where: str) -> DatasetSummary:
 def read_record(value: object, where: str) -> RunRecord:
     d = jf.obj(value, where, {"name", "spec", "dataset", "params", "layouts", "epochs", "outcome", "reason",
                               "best_epoch", "stop_epoch", "restored_epoch", "test_loss", "test_accuracy",
-                              "build_seconds", "train_seconds", "test_seconds", "versions", "created"}, {"steps"})
+                              "build_seconds", "train_seconds", "test_seconds", "versions", "created"},
+               {"steps", "fused_with"})  # fused_with: absent for runs trained alone
     spec_where = f"{where}.spec"
     try:
         spec = RunSpec.from_dict(jf.obj(d["spec"], spec_where, set(), {"model", "training", "data"})).check()
@@ -187,7 +191,9 @@ def read_record(value: object, where: str) -> RunRecord:
         test_seconds=jf.real(d["test_seconds"], f"{where}.test_seconds", 0.0),
         versions={k: jf.text(v, f"{where}.versions.{k}", 100) for k, v in versions.items()},
         created=jf.text(d["created"], f"{where}.created", 100),
-        steps=jf.optional_integer(d.get("steps"), f"{where}.steps", 0, MAX_STEPS))
+        steps=jf.optional_integer(d.get("steps"), f"{where}.steps", 0, MAX_STEPS),
+        fused_with=jf.each(d.get("fused_with", []), f"{where}.fused_with", lambda v, w: jf.text(v, w, 200),
+                           MAX_FUSED_WITH))
     _check_consistent(record, where)
     return record
 

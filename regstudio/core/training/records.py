@@ -83,6 +83,9 @@ class RunRecord:
     # Optimizer updates applied: the batches trained, a cut-short epoch's included. None in
     # records written before RegStudio counted them.
     steps: int | None = None
+    # The other runs this one trained beside in one fused model (fused.py), by their names
+    # then; empty for a run trained alone. Its numbers are what it would have had alone.
+    fused_with: tuple[str, ...] = ()
 
     @property
     def last(self) -> EpochRecord | None:

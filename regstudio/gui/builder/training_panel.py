@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -92,6 +93,14 @@ class TrainingPanel(QGroupBox):
         form.addRow("Dataset", data_row)
         form.addRow("Training examples", self.train_size_spin)
         form.addRow("Label noise", self.noise_spin)
+        # How the queue trains, not part of any run: each run's record is the same either way.
+        self.fuse_check = explain(QCheckBox("Train compared runs together"), "Train compared runs together",
+                                  "The runs of a comparison, or a grid search's values, that differ only in their "
+                                  "network train side by side as one model: about twice as fast, and every run's "
+                                  "numbers are the ones it would get alone. Untick to train them one after "
+                                  "another and show the difference in time.", "fuseCheck")
+        self.fuse_check.setChecked(True)
+        form.addRow("", self.fuse_check)
 
         for spin in (self.lr_spin, self.epochs_spin, self.batch_spin, self.split_spin, self.seed_spin):
             spin.valueChanged.connect(self.changed)

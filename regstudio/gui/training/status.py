@@ -23,6 +23,9 @@ class TrainingStatus:
         self.bar.setValue(round(progress.fraction * 1000))
         left = progress.seconds / progress.fraction - progress.seconds if progress.fraction > 0 else 0.0
         where = f"Run {batch.index(run_id) + 1} of {len(batch)} · " if len(batch) > 1 and run_id in batch else ""
+        if progress.together > 1:  # a fused group: its runs share one epoch and batch count
+            of = f" of {len(batch)}" if len(batch) > progress.together else ""
+            where = f"{progress.together}{of} runs together · "
         run = self.lab.run(run_id)
         status = run.early if run is not None else None
         patience = (f" · no better {status.monitor} for {status.wait} of {status.patience} epochs (best: "
@@ -31,7 +34,9 @@ class TrainingStatus:
 
     def search_progressed(self, event: SearchProgress) -> None:
         self.bar.setValue(round(event.fraction * 1000))
-        self.bar.setFormat(f"Grid search: trial {event.done + 1} of {event.total} · epoch "
+        together = event.progress.together
+        trials = f"trials {event.done + 1}–{event.done + together}" if together > 1 else f"trial {event.done + 1}"
+        self.bar.setFormat(f"Grid search: {trials} of {event.total} · epoch "
                            f"{event.progress.epoch}/{event.progress.epochs}")
 
     def failed(self, job_id: int) -> None:

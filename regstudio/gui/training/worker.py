@@ -2,10 +2,13 @@
 
 Everything heavy happens here: importing TensorFlow, loading data, building, fitting and
 evaluating, single runs and grid searches alike. Jobs wait in a JobQueue and are taken one
-at a time, oldest first; each `put` is followed by one queued "work" signal, so the worker
-takes exactly one job per signal. Every job reports through one listener, which the
-worker turns into one signal, `event(job id, event)`, carrying plain frozen data (events.py),
-so the GUI thread never touches a Keras object.
+at a time, oldest first; each `put` is followed by one queued "work" signal, and the worker
+takes one job per signal: one run, one search, or the compatible runs of a comparison
+together as one fused job (the signals of the runs it took find the queue empty). Every
+job reports through one listener, which the worker turns into one signal, `event(job id,
+event)`, carrying plain frozen data (events.py), so the GUI thread never touches a Keras
+object. A fused job's events name their run (MemberEvent); the worker sends each under
+that run's id, so the window sees the same events as from runs trained one by one.
 Stopping is not a signal (the worker is busy inside `fit` and would not see one until it
 finished): the GUI thread empties the queue and calls `request_stop()`, which sets a
 threading.Event that the session's Keras callback reads before every batch.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import gc
 import threading
 import traceback
+from collections.abc import Sequence
 
 from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -26,6 +30,7 @@ from ...core.datasets.spec import DataSpec
 from ...core.errors import describe_error
 from ...core.experiments.job_queue import JobQueue, JobRequest, QueuedJob
 from ...core.training.events import Job, JobFailed
+from ...core.training.fused import MemberEvent
 
 
 class TrainingWorker(QObject):
@@ -50,7 +55,18 @@ class TrainingWorker(QObject):
         except Exception as exc:  # a broken TensorFlow install: say so, keep the window
             self.loadFailed.emit(describe_error(exc))
             return
-        self.ready.emit(keras.__version__)
+        # One throwaway fit before Train is enabled: the first fit in a process holds the
+        # interpreter lock long enough to freeze the window (core/training/session.py).
+        from ...core.training.session import warm_up
+
+        try:
+            warm_up(self._set_job)
+        except Exception:  # training itself will say what is wrong, run by run
+            traceback.print_exc()
+        finally:
+            self._set_job(None)
+        if not self._closing.is_set():
+            self.ready.emit(keras.__version__)
 
     def _data(self, spec: DataSpec) -> DatasetSplit:
         # Runs on the same data follow each other; loading Fashion-MNIST again costs a second.
@@ -60,19 +76,26 @@ class TrainingWorker(QObject):
 
     @Slot()
     def work(self) -> None:
-        queued = self.queue.take()
+        queued = self.queue.take_group()
         if queued is None or self._closing.is_set():
-            return  # Stop emptied the queue after this job's signal was sent
+            return  # Stop emptied the queue after this job's signal was sent, or a fused job took it
         job_id = queued.job_id
 
         def tell(event: object) -> None:
-            self.jobEvent.emit(job_id, event)
+            if isinstance(event, MemberEvent):
+                self.jobEvent.emit(event.job_id, event.event)
+            else:
+                self.jobEvent.emit(job_id, event)
+
+        def fail(message: str) -> None:
+            for run_id in queued.job_ids:
+                self.jobEvent.emit(run_id, JobFailed(message))
 
         try:
             data = self._data(queued.request.data)
         except Exception as exc:  # a file that cannot be loaded: one sentence, never the exception's text
             traceback.print_exc()
-            tell(JobFailed(load_failure_message(exc, queued.request.data.path)))
+            fail(load_failure_message(exc, queued.request.data.path))
             return
         try:
             job = queued.request.start(data, tell)
@@ -80,7 +103,7 @@ class TrainingWorker(QObject):
             job.run()
         except Exception as exc:
             traceback.print_exc()  # for whoever reads the terminal; the window gets a sentence
-            tell(JobFailed(describe_error(exc)))
+            fail(describe_error(exc))
         finally:
             self._set_job(None)
 
@@ -155,8 +178,13 @@ class TrainingController(QObject):
 
     def submit(self, job_id: int, request: JobRequest) -> None:
         """Queue a run or a search under the Lab's id for it; jobs start in queue order."""
-        self.queue.put(QueuedJob(job_id, request))
-        self._workRequested.emit()
+        self.submit_all([(job_id, request)])
+
+    def submit_all(self, jobs: Sequence[tuple[int, JobRequest]]) -> None:
+        """Queue several at once (a comparison's runs), so that compatible ones can train together."""
+        self.queue.put_all(QueuedJob(job_id, request) for job_id, request in jobs)
+        for _ in jobs:
+            self._workRequested.emit()
 
     def stop(self) -> list[int]:
         """Drop every job still waiting and stop the current one; returns the dropped ids."""

@@ -10,7 +10,7 @@ import pytest
 from regstudio.core.datasets import load
 from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.model import BatchNorm, Dense, Dropout, GaussianNoise, ModelSpec, Regularizer
-from regstudio.core.training.events import EarlyStoppingStatus, FirstKernel, Progress, RunStarted
+from regstudio.core.training.events import EarlyStoppingStatus, EpochEnded, FirstKernel, Progress, RunStarted
 from regstudio.core.training.fused import MAX_MEMBERS, FusedRequest, FusedSession, MemberEvent, fused_groups
 from regstudio.core.training.records import EpochRecord
 from regstudio.core.training.run_spec import EarlyStopping
@@ -201,3 +201,17 @@ def test_a_prepared_model_trains_the_next_fold_as_a_fresh_build_would(small_spec
         assert_records_match(r, f, alone_is_fused=True)
         assert r.fused_with == f.fused_with
         assert [e.loss for e in r.epochs] == [e.loss for e in f.epochs]  # to the last bit
+
+
+def test_a_stop_asked_while_the_members_end_an_epoch_keeps_that_epoch_for_every_member(small_spec, blobs):
+    session = None
+
+    def listener(event):
+        if isinstance(event.event, EpochEnded) and event.job_id == 0:
+            session.request_stop()  # the first member has its epoch; the others are told theirs after
+
+    specs = [replace(small_spec, model=MODELS[key]).with_training(epochs=5) for key in ("plain", "l2", "l1 + dropout")]
+    session = FusedSession(specs, blobs, names=["a", "b", "c"], listener=listener)
+    records = session.run()
+    assert [(len(r.epochs), r.outcome) for r in records] == [(1, "stopped")] * 3
+    assert len({r.steps for r in records}) == 1  # one group: the same batches for all

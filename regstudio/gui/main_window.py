@@ -39,6 +39,7 @@ from .runs.curves_view import CurvesView
 from .runs.export_menu import ExportMenu
 from .runs.runs_table import RunsPanel
 from .top_bar import TopBar
+from .training.epoch_time_notice import EpochTimeNotice
 from .training.status import TrainingStatus
 from .training.worker import TrainingController
 from .weights.weights_view import WeightsView
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
 
         self.files = LabFiles(self)
         self.status = TrainingStatus(self.lab, self.progress_bar, self.statusBar())
+        self.epoch_time = EpochTimeNotice(lambda: self.training.data_shape(), self._show_note)
         self.lesson_actions = LessonActions(self)
         self.lesson.actionRequested.connect(self.lesson_actions.run)
         build_menus(self)
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
         worker.ready.connect(self._tf_ready)
         worker.loadFailed.connect(self._tf_failed)
         worker.jobEvent.connect(self._training_event)
+        worker.stepCost.connect(self._step_cost_measured)
         self._preset_chosen()
         self.builder.select_layer(0)  # an editor with something in it from the start
 
@@ -263,6 +266,7 @@ class MainWindow(QMainWindow):
         spec = self.current_spec()
         self._batch = self._queue_runs([(self._run_label(spec), spec)])
         self._started()
+        self.epoch_time.queued([spec])
 
     def compare(self, key: str) -> None:
         """Queue one of the lesson's comparisons on the current training settings and data."""
@@ -276,6 +280,7 @@ class MainWindow(QMainWindow):
         """Queue labelled runs (a comparison), fused where they can be unless unticked; earlier runs stay."""
         self._batch = self._queue_runs(specs)
         self._started()
+        self.epoch_time.queued([spec for _, spec in specs])
         self.view_tabs.setCurrentWidget(self.curves_page)
 
     def stop(self) -> None:
@@ -316,6 +321,7 @@ class MainWindow(QMainWindow):
             return  # a job of a lab since replaced, or one dropped by Stop
         if isinstance(event, Progress):
             self.status.run_progressed(job_id, event, self._batch)
+            self.epoch_time.progressed(job_id, event)
             return
         if isinstance(event, SearchProgress):
             self.status.search_progressed(event)
@@ -334,7 +340,16 @@ class MainWindow(QMainWindow):
                 if stuck is not None:  # a learning rate of 1: say why nothing was learned, where it is seen
                     self._show_problem(stuck.text)
 
+    @Slot(object)
+    def _step_cost_measured(self, cost: object) -> None:
+        self.epoch_time.cost = cost  # type: ignore[assignment]
+
     # Messages ----------------------------------------------------------------------------------
+    def _show_note(self, message: str) -> None:
+        """Something to know, not a mistake: how long the epochs about to run will take."""
+        self.message_label.setProperty("kind", None)
+        self.message_label.setText(html.escape(message))
+
     def _show_problem(self, message: str) -> None:
         # Messages can hold paths and rules such as "<= 10": text, not markup.
         self.message_label.setText(f"<span style='color:#b00020'>{html.escape(message)}</span>")

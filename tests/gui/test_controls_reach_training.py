@@ -56,3 +56,21 @@ def test_every_training_and_regularization_control_reaches_the_run(window, qtbot
     assert (record.dataset.n_train, record.dataset.n_val) == (65, 35)
     assert record.steps == len(record.epochs) * 5 and len(record.epochs) == 2
     assert record.epochs[-1].penalty > 0
+
+
+def test_a_slow_epoch_is_said_before_training_and_a_quick_one_is_not(window, qtbot):
+    from regstudio.core.training.epoch_time import StepCost
+
+    qtbot.waitUntil(lambda: window.epoch_time.cost is not None, timeout=60_000)  # measured after the warm-up
+    window.training.epochs_spin.setValue(2)
+    # As measured, blobs' tiny network is quick: nothing said.
+    with qtbot.waitSignal(window.recorder.runFinished, timeout=120_000):
+        qtbot.mouseClick(window.train_button, Qt.MouseButton.LeftButton)
+    assert "epoch takes" not in window.message_label.text()
+    # On a computer where a step costs 2 s: blobs' 800 training points, 160 held out, 640 in batches
+    # of 32 make 20 steps.
+    window.epoch_time.cost = StepCost(overhead=2.0, per_mac=0.0)
+    with qtbot.waitSignal(window.recorder.runFinished, timeout=120_000):
+        qtbot.mouseClick(window.train_button, Qt.MouseButton.LeftButton)
+        assert window.message_label.text().startswith(
+            "One epoch takes about 40 s on this computer (estimated), so 2 epochs take about 80 s.")

@@ -37,7 +37,7 @@ from ..datasets.split import DatasetSplit
 from ..model.keras_model import build_fused_model, build_model, make_optimizer, member_key
 from ..tf_runtime import build_state_eagerly, import_keras, release_memory
 from .events import Listener, Progress, RunFinished, RunStarted, ignore
-from .fused_members import Member, MemberView, fused_callback_class
+from .fused_members import HeldStop, Member, MemberView, fused_callback_class
 from .keras_callbacks import callback_class, evaluation_stop_class
 from .records import RunRecord
 from .run_spec import RunSpec
@@ -160,6 +160,9 @@ class FusedSession:
         self.prepared = prepared
         self._stop = threading.Event()
         self._cancel = threading.Event()
+        # The stop the members' callbacks see: the user's, held still while an epoch's end is
+        # handed round them, so a Stop then reaches all of them at the next batch alike.
+        self._members_stop = HeldStop(self._stop)
         self._members: list[Member] = []
 
     def request_stop(self) -> None:
@@ -204,7 +207,7 @@ class FusedSession:
         for i, (spec, network) in enumerate(zip(self.specs, networks, strict=True)):
             layouts = layouts_of(network)
             view = MemberView(network, model.member_metrics[i][0], model)
-            watch = run_watch(self._stop, self._cancel, layouts, spec, d, len(fit_idx), self._tell(i),
+            watch = run_watch(self._members_stop, self._cancel, layouts, spec, d, len(fit_idx), self._tell(i),
                               self.progress_interval, plane)
             callbacks = [callback_class()(watch)]
             early = None
@@ -234,7 +237,7 @@ class FusedSession:
         steps_before = int(model.optimizer.iterations.numpy())  # a prepared model has trained other folds
         if not self._stop.is_set():
             model.fit(train_ds, validation_data=val_ds, epochs=t.epochs, verbose=0, shuffle=False,
-                      callbacks=[fused_callback_class()(self._members, self._stop)])
+                      callbacks=[fused_callback_class()(self._members, self._stop, self._members_stop)])
         steps = int(model.optimizer.iterations.numpy()) - steps_before
         batches = math.ceil(len(fit_idx) / t.batch_size)
         train_seconds = time.perf_counter() - fit_started

@@ -63,6 +63,24 @@ class MemberView:
         return getattr(self._network, name)
 
 
+class HeldStop:
+    """The user's Stop as the members' callbacks see it: live, except while the fused callback
+    hands an epoch's end round the members, when it keeps the value it had as that began."""
+
+    def __init__(self, stop: threading.Event):
+        self._stop = stop
+        self._held: bool | None = None
+
+    def is_set(self) -> bool:
+        return self._stop.is_set() if self._held is None else self._held
+
+    def hold(self) -> None:
+        self._held = self._stop.is_set()
+
+    def release(self) -> None:
+        self._held = None
+
+
 @dataclass(eq=False)
 class Member:
     """One run inside a fused model, and what its callbacks have made of it so far."""
@@ -98,9 +116,9 @@ def fused_callback_class() -> type:
         without logs (none of their callbacks reads them there).
         """
 
-        def __init__(self, members: list[Member], stop: threading.Event):
+        def __init__(self, members: list[Member], stop: threading.Event, members_stop: HeldStop):
             super().__init__()
-            self.members, self.stop = members, stop
+            self.members, self.stop, self.members_stop = members, stop, members_stop
 
         def _active(self) -> list[Member]:
             return [m for m in self.members if m.active]
@@ -138,13 +156,19 @@ def fused_callback_class() -> type:
                     callback.on_test_end()
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            for member in self._active():
-                own = member.logs(logs or {})
-                for callback in member.callbacks:
-                    callback.on_epoch_end(epoch, own)
-                if member.view.stop_training and not self.stop.is_set():
-                    member.active = False  # done by its own rule: what follows is not its run
-                    member.frozen = member.network.get_weights()
+            # The epoch, validation included, is complete for every member alike: a Stop that
+            # arrives while it is handed round must not keep it from the later members only.
+            self.members_stop.hold()
+            try:
+                for member in self._active():
+                    own = member.logs(logs or {})
+                    for callback in member.callbacks:
+                        callback.on_epoch_end(epoch, own)
+                    if member.view.stop_training and not self.members_stop.is_set():
+                        member.active = False  # done by its own rule: what follows is not its run
+                        member.frozen = member.network.get_weights()
+            finally:
+                self.members_stop.release()
             if self.stop.is_set() or not self._active():
                 self.model.stop_training = True
 

@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ..boundary.probe import BoundaryProbe
 from ..weights.stats import HistogramLayout, weight_stats
@@ -20,11 +20,17 @@ from .events import DecisionBoundary, EarlyStoppingStatus, EpochEnded, FirstKern
 from .records import EpochRecord
 
 
+class StopFlag(Protocol):
+    """A user's Stop as a run sees it: a threading.Event, or a fused member's view of one."""
+
+    def is_set(self) -> bool: ...
+
+
 @dataclass
 class RunWatch:
     """What a session's callbacks share with it: the plan, the flags, and what happened."""
 
-    stop: threading.Event
+    stop: StopFlag
     cancel: threading.Event
     layouts: list[HistogramLayout]
     epochs_planned: int

@@ -36,7 +36,7 @@ from ..model.keras_model import build_model, make_optimizer
 from ..tf_runtime import build_state_eagerly, import_keras, release_memory, versions
 from ..weights.stats import HistogramLayout, dense_layouts
 from .events import Listener, RunFinished, RunStarted, ignore
-from .keras_callbacks import RunWatch, callback_class, early_stopping_class, evaluation_stop_class
+from .keras_callbacks import RunWatch, StopFlag, callback_class, early_stopping_class, evaluation_stop_class
 from .records import DatasetSummary, RunRecord
 from .run_spec import EarlyStopping, RunSpec
 
@@ -115,7 +115,7 @@ def layouts_of(model: Any) -> list[HistogramLayout]:
     return layouts
 
 
-def run_watch(stop: threading.Event, cancel: threading.Event, layouts: list[HistogramLayout], spec: RunSpec,
+def run_watch(stop: StopFlag, cancel: threading.Event, layouts: list[HistogramLayout], spec: RunSpec,
               data: DatasetSplit, n_fit: int, listener: Listener, progress_interval: float,
               plane: BoundaryPlane | None = None) -> RunWatch:
     t = spec.training

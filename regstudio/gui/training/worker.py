@@ -36,6 +36,7 @@ from ...core.training.fused import MemberEvent
 class TrainingWorker(QObject):
     ready = Signal(str)  # TensorFlow is loaded; carries its version
     loadFailed = Signal(str)
+    stepCost = Signal(object)  # a StepCost (core/training/epoch_time.py), measured once after the warm-up
     jobEvent = Signal(int, object)  # job id, one of the jobs' events (core/training/events.py, grid_search.py)
 
     def __init__(self, queue: JobQueue) -> None:
@@ -65,8 +66,17 @@ class TrainingWorker(QObject):
             traceback.print_exc()
         finally:
             self._set_job(None)
-        if not self._closing.is_set():
-            self.ready.emit(keras.__version__)
+        if self._closing.is_set():
+            return
+        self.ready.emit(keras.__version__)
+        # Then, half a second on its own: what a step costs here, for saying before a long run
+        # how long its epochs take. A job queued meanwhile waits that long.
+        from ...core.training.epoch_time import measure_step_cost
+
+        try:
+            self.stepCost.emit(measure_step_cost())
+        except Exception:  # without it, only a run's measured time is said
+            traceback.print_exc()
 
     def _data(self, spec: DataSpec) -> DatasetSplit:
         # Runs on the same data follow each other; loading Fashion-MNIST again costs a second.

@@ -1,0 +1,70 @@
+"""How long an epoch takes, said before a long run: the counts, the estimate, the measured figure."""
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from regstudio.core.datasets import load
+from regstudio.core.datasets.spec import DataSpec
+from regstudio.core.model import Dense, ModelSpec
+from regstudio.core.model.keras_model import summary_rows
+from regstudio.core.training.epoch_time import (
+    StepCost,
+    duration,
+    epoch_seconds,
+    measure_step_cost,
+    measured_epoch_seconds,
+    slow_epoch_message,
+    training_examples,
+)
+from regstudio.core.training.events import Progress
+from regstudio.core.training.run_spec import RunSpec, TrainingConfig
+from regstudio.core.training.session import TrainingSession
+
+
+@pytest.mark.parametrize("data", [DataSpec("mnist-5k"), DataSpec("mnist-5k", train_size=700), DataSpec("moons"),
+                                  DataSpec("blobs", samples=301), DataSpec("spirals", samples=57, train_size=10)])
+def test_the_training_examples_counted_without_loading_are_those_loading_gives(data):
+    assert training_examples(RunSpec(data=data)) == len(load(data).x_train)
+
+
+def test_a_users_file_is_not_counted_before_it_is_loaded():
+    assert training_examples(RunSpec(data=DataSpec("file", path="mine.csv"))) is None
+
+
+def test_an_epoch_costs_its_steps_and_its_arithmetic():
+    cost = StepCost(overhead=0.01, per_mac=1e-9)
+    # 1,000 examples, 200 held out: 800 in batches of 100 make 8 steps; 3 x 800 + 200 example passes.
+    assert epoch_seconds(cost, 1_000_000, 1_000, 0.2, 100) == pytest.approx(8 * 0.01 + 2_600 * 1e6 * 1e-9)
+    assert epoch_seconds(cost, 1_000_000, 1_000, 0.2, 50) > epoch_seconds(cost, 1_000_000, 1_000, 0.2, 100)
+
+
+def test_the_measured_figure_counts_only_the_batches_between_two_reports():
+    first = Progress(1, 30, 2, 100, 5.0, 1.0)  # the first batch also traced the step: 5 s, not counted
+    later = Progress(1, 30, 12, 100, 7.0, 1.0)
+    assert measured_epoch_seconds(first, later) == pytest.approx(0.2 * 100)
+    assert measured_epoch_seconds(first, replace(later, epoch=2)) is None
+    assert measured_epoch_seconds(first, replace(later, batch=2)) is None
+
+
+def test_only_slow_epochs_are_said_in_words_a_student_reads():
+    assert slow_epoch_message(9.9, 100) is None
+    said = slow_epoch_message(36.0, 30)
+    assert said.startswith("One epoch takes about 36 s on this computer (estimated), so 30 epochs take about "
+                           "18 minutes.") and "Stop (Esc)" in said
+    assert slow_epoch_message(40.0, 1000, measured=True, runs=3).startswith(
+        "One epoch of these 3 runs takes about 40 s on this computer (measured), so 1000 epochs take about 11.1 hours")
+    assert [duration(s) for s in (12, 600, 5400, 36_000)] == ["12 s", "10 minutes", "1.5 hours", "10.0 hours"]
+
+
+def test_the_measured_step_cost_predicts_a_real_epoch_within_a_factor_of_three():
+    cost = measure_step_cost()
+    assert cost.overhead > 0 and cost.per_mac > 0
+    data = DataSpec("mnist-5k", train_size=2_000)
+    spec = RunSpec(ModelSpec((Dense(512), Dense(512))), TrainingConfig(epochs=2, batch_size=64), data)
+    record = TrainingSession(spec, load(data)).run()
+    params = sum(r.params for r in summary_rows(spec.model, 784, 10))
+    estimate = epoch_seconds(cost, params, training_examples(spec), 0.2, 64)
+    actual = record.epochs[1].seconds - record.epochs[0].seconds  # the second epoch: no tracing in it
+    assert math.isfinite(actual) and estimate / 3 <= actual <= estimate * 3, (estimate, actual)

@@ -16,6 +16,7 @@ which the window prefers to the estimate.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -97,8 +98,10 @@ def slow_epoch_message(per_epoch: float, epochs: int, measured: bool = False, ru
             f"time; fewer units or a smaller training set train faster.")
 
 
+@functools.cache
 def measure_step_cost(repeats: int = 4) -> StepCost:
-    """Time training steps of a tiny and a mid-sized Dense network (about half a second, once)."""
+    """Time training steps of a tiny and a mid-sized Dense network; once per process (one to two
+    seconds, mostly tracing the two steps), so later windows and tests reuse it."""
     import numpy as np
 
     from ..tf_runtime import import_keras

@@ -65,10 +65,13 @@ def test_early_stopping_says_where_it_stopped_what_it_restored_and_what_it_saved
 
 
 def test_chance_level_blames_a_high_learning_rate():
-    stuck = record("5: fast", history=epochs([2.3] * 3, val_accuracies=[0.11] * 3))
+    stuck = record("5: fast", history=epochs([2.3] * 3, accuracies=[0.1] * 3, val_accuracies=[0.11] * 3))
     stuck = replace(stuck, spec=stuck.spec.with_training(learning_rate=1.0))
     assert "chance level for 10 classes" in obs.chance(stuck).text and "learning rate of 1" in obs.chance(stuck).text
     assert obs.chance(record("ok")) is None
+    # Validation at chance but training far above it (noisy labels memorized): it learned, it overfits.
+    memorized = record("6: none", history=epochs([2.3] * 3, accuracies=[0.9] * 3, val_accuracies=[0.11] * 3))
+    assert obs.chance(memorized) is None
     diverged = replace(stuck, outcome="diverged", reason="the loss became NaN in epoch 2")
     assert obs.chance(diverged).kind == "diverged"
 

@@ -26,3 +26,18 @@ def test_compare_prints_an_observation_about_zero_weights(capsys):
     assert main(["compare", "none", "l1", "--epochs", "5"]) == 0  # the command the issue names
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("- ")]
     assert any("zero" in line or "sparsity" in line for line in lines), lines
+
+
+def test_a_learning_rate_of_one_is_named_and_heavy_label_noise_is_not_taken_for_it():
+    base = preset("none").run_spec(train_size=600).with_training(epochs=3, batch_size=64)
+    data = load(base.data)
+    stuck = TrainingSession(base.with_training(learning_rate=1.0), data, name="fast").run()
+    assert {o.kind for o in observe_runs([stuck])} & {"chance", "diverged"}, stuck.epochs[-1]
+    said = [o.text for o in observe_runs([stuck]) if o.kind == "chance"]
+    assert not said or "learning rate of 1 the steps are far too large" in said[0]
+    # 2-D moons with every label drawn at random: validation sits at chance, but the network
+    # memorizes its training points, so it did learn (to overfit), not nothing.
+    noisy = preset("playground").run_spec(label_noise=0.5).with_training(epochs=40)
+    record = TrainingSession(noisy, load(noisy.data), name="noisy").run()
+    assert record.final.val_accuracy <= 0.55 < record.final.accuracy, record.final  # the case, or the test says so
+    assert "chance" not in {o.kind for o in observe_runs([record])}

@@ -32,7 +32,7 @@ def test_a_lab_with_every_kind_of_run_a_search_and_notes_comes_back_equal(lab_co
     assert back.searches[0].result.best == lab_content.searches[0].result.best
     assert back.notes == lab_content.notes and back.limits == lab_content.limits
     assert back.spec == lab_content.spec and back.exercises == lab_content.exercises
-    assert back.lesson == lab_content.lesson and len(back.lesson.pages) == 11
+    assert back.lesson == lab_content.lesson and len(back.lesson.pages) == 12
     with zipfile.ZipFile(path) as zf:
         assert sorted(zf.namelist()) == ["arrays.npz", "lab.json"]
 

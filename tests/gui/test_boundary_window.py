@@ -92,3 +92,20 @@ def test_compare_on_the_playground_draws_each_technique_side_by_side(window, qtb
     shown = [p.run_id for p in window.boundary.pictures if p.isVisible()]
     assert shown == [r.run_id for r in runs]
     assert all(r.record.epochs[-1].boundary_complexity > 0 for r in runs)
+
+
+def test_the_lessons_playground_page_opens_it_compares_and_shows_the_boundaries(window, qtbot):
+    page = next(p for p in window.lesson.lesson.pages if "playground" in p.title)
+    window.lesson.show_page(page.title)
+    assert window.lesson.current() is page
+    open_it, compare, show = page.actions
+    choose(window.training.dataset_combo, "mnist-5k")  # from the digits, as a class would come
+    assert window.lesson_actions.run(open_it)
+    assert window.current_spec().data.dataset == "moons" and window.builder.model == playground_model()
+    window.training.epochs_spin.setValue(2)
+    assert window.lesson_actions.run(compare)
+    qtbot.waitUntil(lambda: not window.busy, timeout=120_000)
+    assert window.lesson_actions.run(show)
+    assert window.view_tabs.currentWidget() is window.boundary
+    assert [p.run_id for p in window.boundary.pictures if p.isVisible()] == [r.run_id for r in window.lab.runs]
+    assert len(window.lab.runs) == 3

@@ -5,7 +5,7 @@
     compare P1 P2 ...       train those presets as a controlled comparison
     comparison KEY          one of the ready comparisons (Compare menu)
     grid RECIPE             fill in a ready-made grid search (nothing starts until Run search)
-    show TAB                switch to a tab: curves, weights, grid, code, notes
+    show TAB                switch to a tab: curves, weights, grid, boundary, code, notes
     exercise N              start guided exercise N
 """
 
@@ -18,7 +18,7 @@ from ..experiments.comparisons import COMPARISONS
 from ..experiments.grid_search import RECIPES
 from ..experiments.presets import PRESETS
 
-TABS = ("curves", "weights", "grid", "code", "notes")
+TABS = ("curves", "weights", "grid", "boundary", "code", "notes")
 KINDS = ("overfit", "preset", "compare", "comparison", "grid", "show", "exercise")
 
 

@@ -70,7 +70,8 @@ class LessonActions:
 
     def _show(self, tab: str) -> None:
         w = self.w
-        pages = {"curves": w.curves_page, "weights": w.weights, "grid": w.grid, "code": w.code, "notes": w.notes}
+        pages = {"curves": w.curves_page, "weights": w.weights, "grid": w.grid, "boundary": w.boundary,
+                 "code": w.code, "notes": w.notes}
         w.view_tabs.setCurrentWidget(pages[tab])
 
     def _exercise(self, number: str) -> None:

@@ -27,6 +27,7 @@ from datetime import date
 from functools import partial
 
 import numpy as np
+from scrubbing import scrub_times  # bench/scrubbing.py, beside this script
 
 from regstudio.core.boundary.plane import plane_over
 from regstudio.core.boundary.probe import BoundaryProbe
@@ -87,16 +88,7 @@ def draw_cost() -> None:
         run_id = lab.add_run(spec, technique)
         TrainingSession(spec, load(spec.data), listener=lambda e, r=run_id: lab.apply(r, e)).run()
     app.processEvents()
-    times = []
-    for _ in range(3):
-        for epoch in range(1, 41):
-            view.epoch_slider.blockSignals(True)
-            view.epoch_slider.setValue(epoch)
-            view.epoch_slider.blockSignals(False)
-            started = time.perf_counter()
-            view.redraw()
-            app.processEvents()  # includes the repaint
-            times.append((time.perf_counter() - started) * 1000)
+    times = [t for _ in range(3) for t in scrub_times(app, view, range(1, 41))]
     print(f"- draw, 4 small multiples of 100 x 100 with their points, scrubbing, repaint included: {median_p95(times)}")
 
 

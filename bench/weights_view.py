@@ -17,6 +17,7 @@ import tracemalloc
 from datetime import date
 
 import numpy as np
+from scrubbing import scrub_times  # bench/scrubbing.py, beside this script
 
 from regstudio.core.training.records import EpochRecord
 from regstudio.core.weights.stats import dense_layouts, weight_stats
@@ -56,29 +57,25 @@ def main() -> None:
     megabytes = sum(s.size_diff for s in after.compare_to(before, "filename")) / 2**20
     del records
 
+    from lab_file import record  # bench/lab_file.py: a run record of the reference MLP, made up
     from PySide6.QtWidgets import QApplication
 
+    from regstudio.core.experiments.presets import PRESETS
+    from regstudio.core.lab.lab import Lab
+    from regstudio.gui.lab_signals import LabSignals
     from regstudio.gui.weights.weights_view import WeightsView
 
     app = QApplication([])
-    view = WeightsView()
+    lab = Lab()
+    view = WeightsView(lab, LabSignals(lab))  # the runs reach it as they reach the window's: through the Lab
     view.resize(900, 900)
     view.show()
+    spec = PRESETS["none"].run_spec().with_training(epochs=EPOCHS)
     for run_id in range(1, 5):
-        view.start_run(run_id, f"{run_id}: run", ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"][run_id - 1])
-        view.set_layouts(run_id, layouts)
-        view.runs[run_id].epochs = epochs_of(layouts, rng, spread=0.02 * run_id)
+        lab.add_finished_run("run", record(f"{run_id}: run", spec, rng, EPOCHS)[0])
     view.refresh()
     app.processEvents()
-    scrub, full = [], []
-    for epoch in range(1, EPOCHS + 1):
-        view.epoch_slider.blockSignals(True)
-        view.epoch_slider.setValue(epoch)
-        view.epoch_slider.blockSignals(False)
-        started = time.perf_counter()
-        view.redraw()
-        app.processEvents()  # includes the repaint
-        scrub.append((time.perf_counter() - started) * 1000)
+    scrub, full = scrub_times(app, view, range(1, EPOCHS + 1)), []
     for _ in range(10):
         started = time.perf_counter()
         view.refresh()

@@ -12,7 +12,7 @@ from regstudio.core.datasets import load
 from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.experiments.grid_search import GridRequest, GridSearch
 from regstudio.core.lab.collect import RunArrays
-from regstudio.core.lab.lab import ExerciseProgress, LabContent, LabRun, LabSearch
+from regstudio.core.lab.lab import ExerciseProgress, Lab, LabContent, LabRun, LabSearch
 from regstudio.core.lab.limits import TeacherLimits
 from regstudio.core.lessons.lesson_files import builtin_lesson
 from regstudio.core.model import Dense, ModelSpec, Regularizer
@@ -71,3 +71,12 @@ def _train_lab_content():
     return LabContent(replace(base, data=replace(blobs, seed=2)), runs, (search,), "My notes: L1 killed the weights.",
                       TeacherLimits(max_epochs=50), builtin_lesson(),
                       (ExerciseProgress(1, "done", "L1 zeroed most weights."), ExerciseProgress(2)))
+
+
+@pytest.fixture
+def lab(small_spec):
+    """A Lab on small_spec whose events are kept in `lab.events`, in order."""
+    lab = Lab(small_spec)
+    lab.events = []
+    lab.observe(lab.events.append)
+    return lab

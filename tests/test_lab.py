@@ -3,7 +3,6 @@
 from dataclasses import replace
 
 import numpy as np
-import pytest
 
 from regstudio.core.boundary.frames import frame_of
 from regstudio.core.boundary.plane import plane_over
@@ -18,7 +17,7 @@ from regstudio.core.lab.events import (
     SearchChanged,
     SpecChanged,
 )
-from regstudio.core.lab.lab import Lab, LabContent
+from regstudio.core.lab.lab import LabContent
 from regstudio.core.lab.limits import TeacherLimits
 from regstudio.core.model import Dense
 from regstudio.core.training.events import (
@@ -32,14 +31,6 @@ from regstudio.core.training.events import (
     RunStarted,
 )
 from regstudio.core.training.summary import RunSummary
-
-
-@pytest.fixture
-def lab(small_spec):
-    lab = Lab(small_spec)
-    lab.events = []
-    lab.observe(lab.events.append)
-    return lab
 
 
 def feed(lab, run_id, record, kernel=None):

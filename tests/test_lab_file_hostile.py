@@ -8,6 +8,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from file_parts import leaf, leaves, with_leaf, zip_of
 from fuzz import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,14 +33,6 @@ def valid(lab_content):
     return Valid((zip_of({"lab.json": text, "arrays.npz": arrays}), json.loads(text), arrays))
 
 
-def zip_of(members, compression=zipfile.ZIP_DEFLATED):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buffer.getvalue()
-
-
 def plain(content):
     """A lab's content as comparable data: lab.json's dict and each array's bytes."""
     data, arrays = content_dict(content, "0.2.0")
@@ -62,27 +55,6 @@ def opened(tmp_path, data, name="lab.regstudio"):
         message = str(exc)
         assert message.startswith(name) and "\n" not in message and len(message) < 600, message
         return message
-
-
-def leaves(value, path=()):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from leaves(item, (*path, i))
-    yield path
-
-
-def with_leaf(data, path, new):
-    data = json.loads(json.dumps(data))
-    if not path:
-        return new
-    place = data
-    for key in path[:-1]:
-        place = place[key]
-    place[path[-1]] = new
-    return data
 
 
 @FUZZ
@@ -173,19 +145,13 @@ def test_any_field_of_the_wrong_type_is_refused_with_its_name_or_read_as_valid(t
 @given(data=st.data(), token=st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999"]))
 def test_nan_or_infinity_where_a_number_must_be_finite_is_refused(tmp_path, valid, data, token):
     text = valid[1]
-    numbers = [p for p in leaves(text) if p and isinstance(with_leaf_value(text, p), float)]
+    numbers = [p for p in leaves(text) if p and isinstance(leaf(text, p), float)]
     path = data.draw(st.sampled_from(numbers))
     marker = 123456.789012
     raw = json.dumps(with_leaf(text, path, marker)).replace(repr(marker), token)
     answer = opened(tmp_path, zip_of({"lab.json": raw, "arrays.npz": valid[2]}))
     # Refused either by the JSON reader (NaN, Infinity) or, for 1e999, by the field's own rule.
     assert isinstance(answer, str) and ("valid JSON" in answer or " = inf" in answer or " = -inf" in answer), answer
-
-
-def with_leaf_value(data, path):
-    for key in path:
-        data = data[key]
-    return data
 
 
 def test_not_a_lab_at_all(tmp_path):

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from file_parts import zip_of
 
 from regstudio.core.errors import LabFileError
 from regstudio.core.experiments.grid_search import SearchFinished, TrialFinished
@@ -24,14 +25,6 @@ from regstudio.core.lab.lab import MAX_NAME, Lab, LabContent
 from regstudio.core.lab.lab_file import lab_bytes, open_lab, save_lab
 from regstudio.core.lab.limits import TeacherLimits
 from regstudio.core.training.events import EpochEnded, JobFailed, Progress, RunFinished, RunStarted
-
-
-@pytest.fixture
-def lab(small_spec):
-    lab = Lab(small_spec)
-    lab.events = []
-    lab.observe(lab.events.append)
-    return lab
 
 
 def test_observers_are_told_until_they_stop(small_spec):
@@ -227,14 +220,6 @@ def test_runs_and_searches_in_lab_json_are_held_to_their_rules(lab_content):
                                                             "failed"
 
 
-def zipped(members, compression=zipfile.ZIP_DEFLATED):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buffer.getvalue()
-
-
 def test_the_file_is_refused_by_its_parts(lab_content, tmp_path, monkeypatch):
     text, arrays = lab_bytes(lab_content, "0.2.0")
     path = tmp_path / "lab.regstudio"
@@ -245,17 +230,17 @@ def test_the_file_is_refused_by_its_parts(lab_content, tmp_path, monkeypatch):
             open_lab(path)
         return str(bad.value)
 
-    assert said(zipped({"lab.json": text, "lab.json ": text})).startswith("lab.regstudio: the file holds 'lab.json '")
-    assert said(zipped({"arrays.npz": arrays, "lab.json": b"{"})).startswith("lab.regstudio: lab.json = 'line 1': "
+    assert said(zip_of({"lab.json": text, "lab.json ": text})).startswith("lab.regstudio: the file holds 'lab.json '")
+    assert said(zip_of({"arrays.npz": arrays, "lab.json": b"{"})).startswith("lab.regstudio: lab.json = 'line 1': "
                                                                              "valid JSON")
-    assert said(zipped({"lab.json": text, "arrays.npz": b"not a zip"})).startswith(
+    assert said(zip_of({"lab.json": text, "arrays.npz": b"not a zip"})).startswith(
         "lab.regstudio: arrays.npz is not a valid archive")
     fortran = io.BytesIO()
     np.save(fortran, np.asfortranarray(np.ones((784, 3), np.float32)))
-    assert said(zipped({"lab.json": text, "arrays.npz": zipped({"run_1.npy": fortran.getvalue()})})) == (
+    assert said(zip_of({"lab.json": text, "arrays.npz": zip_of({"run_1.npy": fortran.getvalue()})})) == (
         "lab.regstudio: run_1.npy in arrays.npz is float32 (784, 3); a kernel is float32 inputs x units")
     monkeypatch.setattr(lab_file, "MAX_JSON_BYTES", 100)
-    assert said(zipped({"lab.json": text})) == (f"lab.regstudio: lab.json would unpack to {len(text):,} bytes, "
+    assert said(zip_of({"lab.json": text})) == (f"lab.regstudio: lab.json would unpack to {len(text):,} bytes, "
                                                 "more than a lab holds (100)")
     monkeypatch.setattr(lab_file, "MAX_FILE_BYTES", 10)
     assert said(b"PK" + bytes(2_000_000)).startswith("lab.regstudio: is 2,000,002 bytes, more than any lab")

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from file_parts import leaves, with_leaf
 
 from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.errors import SpecError
@@ -84,30 +85,10 @@ def test_the_written_fields_are_the_records_own(written):
     assert (data["steps"], data["params"], data["test_loss"], data["outcome"]) == (15, 27, 0.875, "early-stopped")
 
 
-def leaves(value, path=()):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from leaves(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from leaves(item, (*path, i))
-    if path:
-        yield path
-
-
-def with_leaf(data, path, new):
-    data = json.loads(json.dumps(data))
-    place = data
-    for key in path[:-1]:
-        place = place[key]
-    place[path[-1]] = new
-    return data
-
-
 def test_any_field_of_another_type_is_refused_by_name_or_read_as_written(written):
     checked = 0
     for path in leaves(written["runs"][0]):
-        if path[:1] == ("spec",) or any(isinstance(key, int) and key > 0 for key in path[:-1]) or \
+        if not path or path[:1] == ("spec",) or any(isinstance(key, int) and key > 0 for key in path[:-1]) or \
                 any(isinstance(key, int) and key > 1 for key in path[-1:]):
             continue  # the spec has its own tests; the first items of each list stand for all
         for new in (None, "x", -1, 0.5, True, [], {}):

@@ -128,32 +128,28 @@ def fused_callback_class() -> type:
                 for callback in member.callbacks:
                     callback.on_train_begin()
 
-        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+        def _hand_on(self, hook: str, *args: int) -> None:
+            """Call `hook` on each still-training member's callbacks, in a lone run's order."""
             for member in self._active():
                 for callback in member.callbacks:
-                    callback.on_epoch_begin(epoch)
+                    getattr(callback, hook)(*args)
+
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            self._hand_on("on_epoch_begin", epoch)
 
         def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
-            for member in self._active():
-                for callback in member.callbacks:
-                    callback.on_train_batch_begin(batch)
+            self._hand_on("on_train_batch_begin", batch)
             if self.stop.is_set():
                 self.model.stop_training = True
 
         def on_test_begin(self, logs: Any = None) -> None:  # the validation pass inside fit
-            for member in self._active():
-                for callback in member.callbacks:
-                    callback.on_test_begin()
+            self._hand_on("on_test_begin")
 
         def on_test_batch_begin(self, batch: int, logs: Any = None) -> None:
-            for member in self._active():
-                for callback in member.callbacks:
-                    callback.on_test_batch_begin(batch)
+            self._hand_on("on_test_batch_begin", batch)
 
         def on_test_end(self, logs: Any = None) -> None:
-            for member in self._active():
-                for callback in member.callbacks:
-                    callback.on_test_end()
+            self._hand_on("on_test_end")
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
             # The epoch, validation included, is complete for every member alike: a Stop that

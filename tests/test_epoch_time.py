@@ -24,7 +24,8 @@ from regstudio.core.training.session import TrainingSession
 
 
 @pytest.mark.parametrize("data", [DataSpec("mnist-5k"), DataSpec("mnist-5k", train_size=700), DataSpec("moons"),
-                                  DataSpec("blobs", samples=301), DataSpec("spirals", samples=57, train_size=10)])
+                                  DataSpec("blobs", samples=301), DataSpec("moons", samples=23),
+                                  DataSpec("xor", samples=24), DataSpec("spirals", samples=57, train_size=10)])
 def test_the_training_examples_counted_without_loading_are_those_loading_gives(data):
     assert training_examples(RunSpec(data=data)) == len(load(data).x_train)
 
@@ -68,3 +69,24 @@ def test_the_measured_step_cost_predicts_a_real_epoch_within_a_factor_of_three()
     estimate = epoch_seconds(cost, params, training_examples(spec), 0.2, 64)
     actual = record.epochs[1].seconds - record.epochs[0].seconds  # the second epoch: no tracing in it
     assert math.isfinite(actual) and estimate / 3 <= actual <= estimate * 3, (estimate, actual)
+
+
+def test_the_window_says_an_epochs_time_once_a_batch_and_judges_a_run_against_its_share():
+    from regstudio.gui.training.epoch_time_notice import EpochTimeNotice
+
+    said = []
+    notice = EpochTimeNotice(lambda: (2, 3), said.append)
+    notice.cost = StepCost(overhead=1.0, per_mac=0.0)  # blobs' 800 points: 20 steps of 32, so 20 s an epoch
+    spec = RunSpec(data=DataSpec("blobs")).with_training(batch_size=32)
+    notice.queued([spec] * 3)  # three runs one after another: 60 s for an epoch of all three
+    assert len(said) == 1 and said[0].startswith("One epoch of these 3 runs takes about 60 s")
+    for batch in (1, 5, 9, 13):  # the first run alone, 1 s a batch: 20 s an epoch, its share of the 60
+        notice.progressed(7, Progress(1, 10, batch, 20, float(batch), 1.0))
+    assert len(said) == 1
+    notice.queued([replace(spec, data=DataSpec("file", path="mine.csv"))])  # a user's file: no estimate
+    assert len(said) == 1
+    for run_id in (8, 9):  # a fused pair, each member reporting: 2 s a batch for both together
+        for batch in (1, 5, 9):
+            notice.progressed(run_id, Progress(1, 10, batch, 20, 2.0 * batch, 1.0, together=2))
+    assert len(said) == 2 and said[1].startswith("One epoch of these 2 runs takes about 40 s on this computer "
+                                                 "(measured)")

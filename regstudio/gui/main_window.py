@@ -1,4 +1,5 @@
-"""The RegStudio window: builder and controls on the left, live curves and the runs table on the right.
+"""The RegStudio window: controls on the left, the views (curves and runs table, weights, grid search,
+decision boundary, Keras code, notes) in the middle, the lesson and what happened docked on the right.
 
 Everything the student makes lives in one Lab (core/lab/); the views follow it through
 LabSignals and write to it, never to each other. The window composes the builder's spec,
@@ -88,7 +89,7 @@ class MainWindow(QMainWindow):
 
         self.files = LabFiles(self)
         self.status = TrainingStatus(self.lab, self.progress_bar, self.statusBar())
-        self.epoch_time = EpochTimeNotice(lambda: self.training.data_shape(), self._show_note)
+        self.epoch_time = EpochTimeNotice(self.training.data_shape, self._show_note)
         self.lesson_actions = LessonActions(self)
         self.lesson.actionRequested.connect(self.lesson_actions.run)
         build_menus(self)
@@ -346,7 +347,9 @@ class MainWindow(QMainWindow):
 
     # Messages ----------------------------------------------------------------------------------
     def _show_note(self, message: str) -> None:
-        """Something to know, not a mistake: how long the epochs about to run will take."""
+        """Something to know, not a mistake: how long the epochs about to run will take. A failure shown stays."""
+        if self.message_label.property("kind") == "error":
+            return
         self.message_label.setProperty("kind", None)
         self.message_label.setText(html.escape(message))
 

@@ -60,9 +60,13 @@ def build_layout(w: MainWindow, bar: QWidget) -> None:
     w.notes = NotesView(w.lab, w.signals)
     w.view_tabs = QTabWidget()
     w.view_tabs.setObjectName("viewTabs")
-    for page, title in ((w.curves_page, "Curves"), (w.weights, "Weights"), (w.grid, "Grid search"),
-                        (w.boundary, "Decision boundary"), (w.code, "Keras code"), (w.notes, "Notes")):
-        w.view_tabs.addTab(page, title)
+    # By the names a lesson's `show TAB` uses (core/lessons/actions.py TABS), in the tabs' order.
+    w.pages = {"curves": w.curves_page, "weights": w.weights, "grid": w.grid, "boundary": w.boundary,
+               "code": w.code, "notes": w.notes}
+    titles = {"curves": "Curves", "weights": "Weights", "grid": "Grid search", "boundary": "Decision boundary",
+              "code": "Keras code", "notes": "Notes"}
+    for key, page in w.pages.items():
+        w.view_tabs.addTab(page, titles[key])
     # The decision boundary's tab is there only while the data have two features (issue 12).
     w.boundary.keep_tab(w.view_tabs, w.training.data_shape, w.training.dataChanged, w.signals)
     w.controls = QTabWidget()

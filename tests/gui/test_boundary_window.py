@@ -109,3 +109,14 @@ def test_the_lessons_playground_page_opens_it_compares_and_shows_the_boundaries(
     assert window.view_tabs.currentWidget() is window.boundary
     assert [p.run_id for p in window.boundary.pictures if p.isVisible()] == [r.run_id for r in window.lab.runs]
     assert len(window.lab.runs) == 3
+
+
+def test_every_tab_a_lesson_can_show_is_there_and_a_hidden_one_is_explained(window):
+    from regstudio.core.lessons.actions import TABS, Action
+
+    assert list(window.pages) == list(TABS)
+    choose(window.training.dataset_combo, "mnist-5k")
+    window.view_tabs.setCurrentWidget(window.weights)
+    assert window.lesson_actions.run(Action("Show the decision boundaries", "show", ("boundary",)))
+    assert window.view_tabs.currentWidget() is window.weights  # not switched to a hidden tab
+    assert "two features only" in window.statusBar().currentMessage()

@@ -48,6 +48,15 @@ class DatasetSplit:
                 f"examples, {self.n_features} features, {self.n_classes} classes")
 
 
+TEST_SHARE = 0.2  # the test split of the sets RegStudio makes or ships (synthetic, the embedded digits)
+
+
+def held_out(n: int, share: float) -> int:
+    """How many of n examples a split of `share` holds out: n - ceil(n * (1 - share)), as Keras's
+    validation_split takes them."""
+    return n - math.ceil(n * (1.0 - share))
+
+
 def stratified_indices(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Split positions into (kept, held_out) with `share` of each class held out.
 
@@ -55,8 +64,7 @@ def stratified_indices(labels: np.ndarray, share: float, seed: int) -> tuple[np.
     n - ceil(n * (1 - share)); it is spread over the classes by largest remainder so the
     total is exact. Both parts come back shuffled, so neither is ordered by class.
     """
-    n = len(labels)
-    return stratified_take(labels, n - math.ceil(n * (1.0 - share)), seed)
+    return stratified_take(labels, held_out(len(labels), share), seed)
 
 
 def stratified_take(labels: np.ndarray, total: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -131,7 +139,7 @@ def as_labels(y: np.ndarray, n: int, where: str) -> np.ndarray:
 
 def from_arrays(name: str, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray | None,
                 y_test: np.ndarray | None, source: str, class_names: tuple[str, ...] | None = None,
-                test_share: float = 0.2, seed: int = 0, owned: bool = False) -> DatasetSplit:
+                test_share: float = TEST_SHARE, seed: int = 0, owned: bool = False) -> DatasetSplit:
     """Validate raw arrays and make a split; without a test set, hold out a stratified share.
 
     Every cheap check runs before the inputs are converted, and each float32 output is

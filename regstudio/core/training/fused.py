@@ -146,7 +146,8 @@ class FusedSession:
 
     def __init__(self, specs: Sequence[RunSpec], data: DatasetSplit, *, names: Sequence[str],
                  tags: Sequence[int] | None = None, listener: Listener = ignore, progress_interval: float = 0.05,
-                 folds: tuple[np.ndarray, np.ndarray] | None = None, prepared: Prepared | None = None):
+                 folds: tuple[np.ndarray, np.ndarray] | None = None, prepared: Prepared | None = None,
+                 keep_prepared: bool = False):
         self.specs = [spec.check() for spec in specs]
         if not 1 <= len(self.specs) <= MAX_MEMBERS:
             raise ValueError(f"{len(self.specs)} runs: a fused model trains 1 to {MAX_MEMBERS}")
@@ -157,7 +158,9 @@ class FusedSession:
         if not len(self.names) == len(self.tags) == len(self.specs):
             raise ValueError("one name and one tag for each run")
         self.data, self.listener, self.progress_interval, self.folds = data, listener, progress_interval, folds
-        self.prepared = prepared
+        # Kept after run() only for a caller that trains the same runs again (a grid search's next
+        # fold); otherwise the model is let go with the rest, as a lone run's is.
+        self.prepared, self.keep_prepared = prepared, keep_prepared
         self._stop = threading.Event()
         self._cancel = threading.Event()
         # The stop the members' callbacks see: the user's, held still while an epoch's end is
@@ -234,12 +237,10 @@ class FusedSession:
         build_seconds = time.perf_counter() - started
 
         fit_started = time.perf_counter()
-        steps_before = int(model.optimizer.iterations.numpy())  # a prepared model has trained other folds
         if not self._stop.is_set():
             model.fit(train_ds, validation_data=val_ds, epochs=t.epochs, verbose=0, shuffle=False,
                       callbacks=[fused_callback_class()(self._members, self._stop, self._members_stop)])
-        steps = int(model.optimizer.iterations.numpy()) - steps_before
-        batches = math.ceil(len(fit_idx) / t.batch_size)
+        steps = int(model.optimizer.iterations.numpy())  # from 0: a prepared model's restart resets it too
         train_seconds = time.perf_counter() - fit_started
 
         test_started = time.perf_counter()
@@ -261,12 +262,14 @@ class FusedSession:
             others = tuple(name for other, name in zip(self._members, self.names, strict=True) if other is not m)
             # A member that stopped by its own rule (always at an epoch's end) took its epochs' steps;
             # the others took the group's.
-            own_steps = steps if m.frozen is None else len(m.watch.epochs) * batches
+            own_steps = steps if m.frozen is None else len(m.watch.epochs) * m.watch.batches
             m.watch.boundary = None  # its traced forward pass holds the network
             records.append(run_record(m.name, m.spec, d, len(fit_idx), len(val_idx), int(m.network.count_params()),
                                       m.layouts, m.watch, outcome, test, (build_seconds, train_seconds, test_seconds),
                                       fused_with=others, steps=own_steps))
         self._members.clear()
+        if not self.keep_prepared:
+            self.prepared = None
         del model, train_ds, val_ds, test_ds
         release_memory()
         for tag, record in zip(self.tags, records, strict=True):

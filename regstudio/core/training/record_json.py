@@ -83,7 +83,6 @@ def records_to_json(records: list[RunRecord]) -> str:
 
 # Reading ---------------------------------------------------------------------------------------
 STATS_KEYS = frozenset({"name", "counts", "clipped", *STAT_FIELDS, "zoom_counts", "magnitude_counts"})
-COUNT_KEYS = ("counts", "zoom_counts", "magnitude_counts")
 
 
 def _stats_if_plain(d: dict[str, Any]) -> WeightStats | None:
@@ -117,7 +116,7 @@ def _stats(value: object, where: str) -> WeightStats:
         plain = _stats_if_plain(value)
         if plain is not None:
             return plain
-    d = jf.obj(value, where, {"name", "counts", "clipped", *STAT_FIELDS, "zoom_counts", "magnitude_counts"})
+    d = jf.obj(value, where, STATS_KEYS)
     return WeightStats(
         name=jf.text(d["name"], f"{where}.name", 200), counts=jf.counts(d["counts"], f"{where}.counts"),
         clipped=jf.integer(d["clipped"], f"{where}.clipped"),

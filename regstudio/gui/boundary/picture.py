@@ -16,7 +16,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -88,7 +88,7 @@ class BoundaryPicture(QWidget):
         self.caption = QLabel()
         self.caption.setObjectName("boundaryCaption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.caption.setFixedHeight(2 * self.caption.fontMetrics().lineSpacing() + 6)
+        self._fit_caption()
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout = QVBoxLayout(self)
@@ -96,6 +96,15 @@ class BoundaryPicture(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.caption)
+
+    def _fit_caption(self) -> None:
+        # Two lines exactly: a fixed height keeps each epoch's new caption from relaying out the view.
+        self.caption.setFixedHeight(2 * self.caption.fontMetrics().lineSpacing() + 6)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # Larger text: both lines still shown
+            self._fit_caption()
+        super().changeEvent(event)
 
     def show_run(self, run: LabRun, color: str) -> None:
         """Take on `run` (its plane and points); cheap when it is already the one shown."""

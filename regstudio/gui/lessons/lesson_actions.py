@@ -70,9 +70,12 @@ class LessonActions:
 
     def _show(self, tab: str) -> None:
         w = self.w
-        pages = {"curves": w.curves_page, "weights": w.weights, "grid": w.grid, "boundary": w.boundary,
-                 "code": w.code, "notes": w.notes}
-        w.view_tabs.setCurrentWidget(pages[tab])
+        page = w.pages[tab]
+        if not w.view_tabs.isTabVisible(w.view_tabs.indexOf(page)):  # the boundary, on data not 2-D
+            w.statusBar().showMessage("The Decision boundary tab is there for data with two features only: choose "
+                                      "the playground preset or a 2-D dataset first.", 10_000)
+            return
+        w.view_tabs.setCurrentWidget(page)
 
     def _exercise(self, number: str) -> None:
         w = self.w

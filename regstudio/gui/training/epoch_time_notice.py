@@ -28,9 +28,10 @@ class EpochTimeNotice:
         self._shape = shape  # (features, classes) of the chosen data, None until known
         self._say = say
         self.cost: StepCost | None = None  # set once the training thread has measured it
-        self._estimate: float | None = None  # seconds per epoch of the batch just queued, if said
-        self._first: dict[int, Progress] = {}  # each run's first progress report in its first epoch
-        self._done: set[int] = set()  # runs whose measured time has been judged
+        self._runs = 0  # in the batch just queued
+        self._estimate: float | None = None  # seconds per epoch of all of them, if it was said
+        self._first: tuple[int, Progress] | None = None  # the batch's first report in a first epoch, with its run
+        self._judged = False  # the measured figure has been compared, once per batch
 
     def estimate(self, specs: Sequence[RunSpec]) -> float | None:
         """Seconds for one epoch of all `specs` on this computer, or None when it cannot be told yet."""
@@ -48,9 +49,8 @@ class EpochTimeNotice:
         return total
 
     def queued(self, specs: Sequence[RunSpec]) -> None:
-        """Runs were just queued: say the estimate if their epochs are slow."""
-        self._first.clear()
-        self._done.clear()
+        """Runs were just queued (nothing else can be while they train): say the estimate if their epochs are slow."""
+        self._runs, self._first, self._judged = len(specs), None, False
         self._estimate = self.estimate(specs)
         if self._estimate is not None and specs:
             message = slow_epoch_message(self._estimate, max(s.training.epochs for s in specs), runs=len(specs))
@@ -60,16 +60,21 @@ class EpochTimeNotice:
         self._estimate = None  # nothing said: the measured figure speaks if it must
 
     def progressed(self, run_id: int, progress: Progress) -> None:
-        if run_id in self._done or progress.epoch != 1:
+        """Judge the first run (or fused group) of the batch once, a few batches into its first epoch."""
+        if self._judged or progress.epoch != 1:
             return
-        first = self._first.setdefault(run_id, progress)
-        if progress.batch < first.batch + 3:  # a few batches apart, so the clock's grain does not matter
+        if self._first is None or self._first[0] != run_id:  # another run: its own clock
+            self._first = (run_id, progress)
             return
-        self._done.add(run_id)
-        measured = measured_epoch_seconds(first, progress)
+        if progress.batch < self._first[1].batch + 3:  # a few batches apart, so the clock's grain does not matter
+            return
+        self._judged = True
+        measured = measured_epoch_seconds(self._first[1], progress)
         if measured is None:
             return
-        if self._estimate is not None and 0.5 * self._estimate <= measured <= 2 * self._estimate:
+        # The estimate is for the whole batch; what trains now is `together` of its runs.
+        share = progress.together / max(self._runs, 1)
+        if self._estimate is not None and 0.5 <= measured / (self._estimate * share) <= 2:
             return  # the estimate said it already, near enough
         message = slow_epoch_message(measured, progress.epochs, measured=True, runs=progress.together)
         if message is not None:

@@ -69,8 +69,8 @@ class TrainingWorker(QObject):
         if self._closing.is_set():
             return
         self.ready.emit(keras.__version__)
-        # Then, half a second on its own: what a step costs here, for saying before a long run
-        # how long its epochs take. A job queued meanwhile waits that long.
+        # Then, one to two seconds on its own (once per process): what a step costs here, for
+        # saying before a long run how long its epochs take. A job queued meanwhile waits that long.
         from ...core.training.epoch_time import measure_step_cost
 
         try:

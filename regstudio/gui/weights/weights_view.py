@@ -72,6 +72,7 @@ class WeightsView(QWidget):
         self.lab = lab
         self.items: dict[int, pg.PlotDataItem] = {}  # run id -> its histogram
         self._stale = False  # records arrived while hidden; drawn when shown
+        self._scale = 1.0  # Larger text: line widths follow it
         self._legend_ids: tuple[int, ...] | None = None  # the runs the legend lists now
         self._frame: tuple[float, float, float] | None = None  # (left, right, top) the axes show now
         self.layer_combo = explain(QComboBox(), "Layer", "Which weights to look at: a layer's kernel (the "
@@ -168,6 +169,7 @@ class WeightsView(QWidget):
         """Larger text: the histogram's fonts and outlines follow the window's font."""
         for plot in (self.plot, self.extras.sparsity_plot, self.extras.norm_plot):
             scale_plot(plot, points)
+        self._scale = scale  # runs added later (a lab opened after the size was restored) too
         for run_id, item in self.items.items():
             run = self.lab.run(run_id)
             if run is not None:
@@ -185,7 +187,7 @@ class WeightsView(QWidget):
         if run is None or run_id in self.items:
             return
         color = run_color(run.color)
-        self.items[run_id] = self.plot.plot([], [], stepMode="center", pen=pg.mkPen(color, width=2),
+        self.items[run_id] = self.plot.plot([], [], stepMode="center", pen=pg.mkPen(color, width=2 * self._scale),
                                             brush=QBrush(QColor(color).lighter(170)), fillLevel=None)
         item = QListWidgetItem(run.name)
         item.setData(Qt.ItemDataRole.UserRole, run_id)

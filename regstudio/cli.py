@@ -270,6 +270,10 @@ def _summary(records: list[RunRecord]) -> None:
     best = max(scored, key=lambda r: r.test_accuracy)  # type: ignore[arg-type, return-value]
     print(f"\nBest on the test set: {best.name} ({best.test_accuracy:.4f}). "
           "gap = training minus validation accuracy at the final epoch; large means overfitting.")
+    together = [r.name for r in records if r.fused_with]
+    if together:  # each fused record carries the group's time: say so, or it reads as each run's own
+        print(f"{', '.join(together)} trained together as one model: their seconds are the time of all of them "
+              "(--no-fuse trains them one after another).")
 
 
 def run_datasets(args: argparse.Namespace) -> int:

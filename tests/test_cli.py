@@ -132,9 +132,13 @@ def test_fused_and_one_after_another_differ_only_in_the_fused_with_note(tmp_path
                      *extra]) == 0
         content = open_lab(lab)
         labs.append([r.record for r in content.runs] + [t.record for s in content.searches for t in s.trials])
-        # Everything but the seconds (the last column of a row, the total time) and where files went.
-        printed.append([line.rsplit(None, 1)[0] for line in capsys.readouterr().out.splitlines()
-                        if line.strip() and "s in all" not in line and str(tmp_path) not in line])
+        # Everything but the seconds (the last column of a row, the total time, the line saying the
+        # fused seconds are the group's) and where files went.
+        out = capsys.readouterr().out
+        assert ("trained together as one model" in out) == (command[0] == "compare" and not extra)
+        printed.append([line.rsplit(None, 1)[0] for line in out.splitlines()
+                        if line.strip() and "s in all" not in line and str(tmp_path) not in line
+                        and "trained together as one model" not in line])
         saved.append(json.loads(path.read_text())["runs"])
     assert printed[0] == printed[1]
     fused, alone = saved

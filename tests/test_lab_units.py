@@ -263,3 +263,13 @@ def test_an_empty_lab_round_trips(small_spec, tmp_path):
     content = LabContent(small_spec)
     save_lab(content, tmp_path / "empty.regstudio", "0.2.0")
     assert open_lab(tmp_path / "empty.regstudio") == content
+
+
+def test_an_image_shape_is_null_or_rows_and_columns(lab_content):
+    data, arrays = content_dict(lab_content, "0.2.0")
+    for shape in ([], [28]):
+        changed = json.loads(json.dumps(data))
+        changed["runs"][0]["image_shape"] = shape
+        with pytest.raises(Exception) as bad:
+            read_content(changed, arrays)
+        assert str(bad.value) == f"lab.json.runs[0].image_shape = '{len(shape)} items': null or [rows, columns]"

@@ -107,13 +107,15 @@ def _run(value: object, where: str, arrays: Mapping[str, np.ndarray]) -> LabRun:
                       "a record for a finished run, none for a failed one")
     shape = d["image_shape"]
     image = None if shape is None else jf.each(shape, f"{where}.image_shape", lambda v, w: jf.integer(v, w, 1, 4096), 2)
+    if image is not None and len(image) != 2:  # written as null when there is no picture, never as a short list
+        raise jf.fail(f"{where}.image_shape", f"{len(image)} items", "null or [rows, columns]")
     kernel = None
     if d["kernel"] is not None:
         name = jf.text(d["kernel"], f"{where}.kernel", 40)
         if not name.startswith("run_") or name not in arrays:
             raise jf.fail(f"{where}.kernel", name, "the name of an array in arrays.npz")
         kernel = arrays[name]
-        if image is None or len(image) != 2 or kernel.shape[0] != image[0] * image[1]:
+        if image is None or kernel.shape[0] != image[0] * image[1]:
             raise jf.fail(f"{where}.kernel", list(kernel.shape), "a first-layer kernel with one row per pixel of "
                           "image_shape")
     spec = read_spec(d["spec"], f"{where}.spec")

@@ -7,6 +7,8 @@
     regstudio summary FILE... [--csv OUT]      the runs of many labs as one table
     regstudio code l2 [--spec LAB]             the Keras code of a preset or of a lab's network
     regstudio datasets [--download NAME]       what can be trained on, offline, right now
+    regstudio worker tls://HOST:8786 [...]     lend this computer's cores to a lab's searches
+    regstudio scheduler [...]                  the address workers and searches meet at
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from .boundary_cli import (
     report_boundaries,
     with_network_data,
 )
+from .cluster_cli import add_cluster_commands, add_cluster_options, run_scheduler, run_worker, where_of
 from .core.datasets import catalog, load
 from .core.datasets.spec import BUILTIN_DATASETS, DataSpec
-from .core.errors import DatasetError, SpecError
+from .core.errors import ClusterError, DatasetError, SpecError
 from .core.experiments.grid_search import DEFAULT_VALUES
 from .core.experiments.presets import PRESETS, preset
 from .core.lab.collect import RunArrays, lab_of_runs, lab_of_search
@@ -100,9 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     grid.add_argument("--save", type=Path, metavar="LAB", help="write the search as a lab file the window opens")
     grid.add_argument("--no-fuse", action="store_true",
                       help="train every trial alone, not a fold's values together as one fused model")
+    add_cluster_options(grid)
 
     add_summary_command(sub)
     add_code_command(sub, tuple(PRESETS))
+    add_cluster_commands(sub)
 
     datasets = sub.add_parser("datasets", help="list datasets and whether each is available offline")
     datasets.add_argument("--download", choices=("mnist", "fashion-mnist"),
@@ -210,11 +215,12 @@ def run_grid(args: argparse.Namespace) -> int:
         raise UsageError(f"--repeats {args.repeats}: at least 1")
     data_spec = _data_spec(args)
     base = _preset_on_data(args.preset, data_spec, args.seed).with_training(epochs=args.epochs)
-    from .core.experiments.grid_search import SCORES, GridRequest, GridSearch, TrialFinished
+    from .core.experiments.grid_search import SCORES, GridRequest, GridSearch, TrialFinished, TrialsFailed
 
     search_values = tuple(args.values or DEFAULT_VALUES[args.param])
+    where = where_of(args)
     request = GridRequest(base, args.param, search_values, args.cv, args.repeats, args.score,
-                          fuse=not args.no_fuse).check()  # before loading
+                          fuse=not args.no_fuse, where=where).check()  # before loading
     _check_json(args, data_spec)
     if args.save is not None:
         check_lab_destination(args.save, (Path(args.dataset),))
@@ -225,9 +231,13 @@ def run_grid(args: argparse.Namespace) -> int:
             trial = event.trial
             print(f"  {args.param} = {trial.value:g}" + (f", fold {trial.fold + 1}" if trial.fold is not None else "")
                   + f": {score.label} {trial.val_score:.4f}", flush=True)
+        elif isinstance(event, TrialsFailed):
+            print(f"  {event.message}; the search goes on without them", flush=True)
 
     search = GridSearch(request, data, report)
     how = f"{args.cv}-fold cross-validation" if args.cv else "one validation split"
+    if where.kind != "here":
+        print(f"Training the trials on {where.describe()}.", flush=True)
     print(f"{data.describe()}\nSearching {args.param} over {', '.join(f'{v:g}' for v in search_values)} "
           f"from preset {args.preset}, {args.epochs} epochs per trial, {how}, {args.repeats} seed(s)...",
           flush=True)
@@ -315,11 +325,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return open_window()
         commands = {"compare": run_compare, "grid": run_grid, "summary": run_summary, "code": run_code,
-                    "datasets": run_datasets}
+                    "datasets": run_datasets, "worker": run_worker, "scheduler": run_scheduler}
         return commands[args.command](args)
     except (UsageError, DestinationError) as exc:
         print(f"regstudio: error: {exc}", file=sys.stderr)
-    except (SpecError, DatasetError) as exc:
+    except (SpecError, DatasetError, ClusterError) as exc:
         print(f"regstudio: error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("\nregstudio: interrupted", file=sys.stderr)

@@ -37,9 +37,13 @@ class LessonError(ValueError):
     """A lesson file that cannot be used; the message names the file (and line) and what is wrong."""
 
 
+class ClusterError(RuntimeError):
+    """Workers that cannot be used: not reachable, refused, of other versions. Says which and why."""
+
+
 def describe_error(exc: BaseException) -> str:
     """A message for a student: the user's mistakes as they are, surprises with their type."""
-    if isinstance(exc, (SpecError, DatasetError, LabFileError, LessonError)):
+    if isinstance(exc, (SpecError, DatasetError, LabFileError, LessonError, ClusterError)):
         return str(exc)
     if isinstance(exc, MemoryError):
         return "Not enough memory for this model and dataset; try a smaller training set or fewer units."

@@ -15,10 +15,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from dataclasses import dataclass, field
 
 from ..datasets.spec import DataSpec
 from ..datasets.split import DatasetSplit
@@ -26,10 +23,7 @@ from ..errors import Problem, SpecError
 from ..training.events import Listener, Progress, ignore
 from ..training.records import EpochRecord, RunRecord
 from ..training.run_spec import RunSpec
-from .folds import stratified_folds
-
-if TYPE_CHECKING:
-    from ..training.fused import Prepared
+from .cluster.where import Where
 
 # The settings it can vary live in grid_params.py; their names are used from here too.
 from .grid_params import (  # noqa: F401
@@ -40,6 +34,15 @@ from .grid_params import (  # noqa: F401
     STRENGTHS,
     GridParam,
     apply_value,
+)
+from .trials import (
+    InProcessRunner,
+    TrialEpoch,
+    TrialRunner,
+    UnitFailed,
+    UnitFinished,
+    UnitProgress,
+    plan_units,
 )
 
 
@@ -177,6 +180,9 @@ class GridRequest:
     repeats: int = 1
     score: str = "accuracy"
     fuse: bool = True  # a fold's values may train as one fused model (training/fused.py) if only the network differs
+    # Where the trials train: here (None), local workers or a cluster (cluster/where.py). Not a
+    # setting of the search's results: a lab file does not keep it.
+    where: Where | None = field(default=None, compare=False)
 
     @property
     def total_trials(self) -> int:
@@ -252,16 +258,22 @@ def _spread(values: list[float]) -> float:
 
 @dataclass(frozen=True)
 class SearchProgress:
-    """A search's place: trials finished, and the progress of the one training now."""
+    """A search's place: trials finished, and the progress of the unit training now.
+
+    With several workers, several units train at once: `running` is then how many trials'
+    worth of training they have done between them, and `progress` is one of them.
+    """
 
     done: int
     total: int
     progress: Progress
+    running: float | None = None
 
     @property
     def fraction(self) -> float:
         # Trials training together advance together.
-        return min(1.0, (self.done + self.progress.together * self.progress.fraction) / max(self.total, 1))
+        now = self.progress.together * self.progress.fraction if self.running is None else self.running
+        return min(1.0, (self.done + now) / max(self.total, 1))
 
 
 @dataclass(frozen=True)
@@ -270,25 +282,34 @@ class TrialFinished:
 
 
 @dataclass(frozen=True)
+class TrialsFailed:
+    """Some trials ended with an error (a worker lost, say); the search goes on without them."""
+
+    values: tuple[float, ...]
+    fold: int | None
+    message: str
+
+
+@dataclass(frozen=True)
 class SearchFinished:
     result: GridResult
 
 
 class GridSearch:
-    """Runs the trials fold by fold (all values of a fold, alone or fused, then the next fold).
+    """Runs the trials through a runner: here one after another (all values of a fold, alone or
+    fused, then the next fold), or on Dask workers (cluster/), as the request's `where` says.
 
-    Tells its listener SearchProgress, TrialFinished after each, SearchFinished at the end;
-    `cancel()` from any thread keeps what finished.
+    Tells its listener SearchProgress, TrialEpoch as trials finish epochs, TrialFinished after
+    each trial, TrialsFailed when a unit fails, SearchFinished at the end; `cancel()` from any
+    thread keeps what finished.
     """
 
     def __init__(self, request: GridRequest, data: DatasetSplit, listener: Listener = ignore,
-                 progress_interval: float = 0.25):
+                 progress_interval: float = 0.25, runner: TrialRunner | None = None):
         self.request = request.check()  # every value valid before anything trains; the window's rules
         self.data, self.listener = data, listener
-        self.progress_interval = progress_interval
+        self.runner = runner if runner is not None else runner_for(request.where, progress_interval)
         self._cancel = threading.Event()
-        self._session = None
-        self._lock = threading.Lock()
 
     @property
     def total_trials(self) -> int:
@@ -296,68 +317,53 @@ class GridSearch:
 
     def cancel(self) -> None:
         self._cancel.set()
-        with self._lock:
-            if self._session is not None:
-                self._session.cancel()
+        self.runner.cancel()
 
     request_stop = cancel  # a search stopped by the user keeps the trials that finished
 
-    def _train(self, group: list[tuple[float, RunSpec]], folds: tuple[np.ndarray, np.ndarray] | None,
-               done: int, prepared: dict[int, Prepared], key: int) -> list[RunRecord]:
-        from ..training.fused import FusedSession, MemberEvent
-        from ..training.session import TrainingSession
-
-        r = self.request
-
-        def report(event: object) -> None:
-            event = event.event if isinstance(event, MemberEvent) else event
-            if isinstance(event, Progress):
-                self.listener(SearchProgress(done, r.total_trials, event))
-
-        names, specs = [f"{r.param}={value:g}" for value, _ in group], [spec for _, spec in group]
-        if len(group) == 1:
-            session: Any = TrainingSession(specs[0], self.data, name=names[0], folds=folds, listener=report,
-                                           progress_interval=self.progress_interval)
-        else:  # the group's model of the fold before, trained again untraced (FusedSession.prepared)
-            session = FusedSession(specs, self.data, names=names, folds=folds, listener=report,
-                                   progress_interval=self.progress_interval, prepared=prepared.get(key),
-                                   keep_prepared=True)
-        with self._lock:
-            self._session = session
-            if self._cancel.is_set():  # cancelled between the caller's check and here
-                session.cancel()
-        records = session.run()
-        if isinstance(records, RunRecord):
-            return [records]
-        prepared[key] = session.prepared
-        return records
-
     def run(self) -> GridResult:
-        from ..training.fused import fused_groups
-
         r = self.request
         started = time.perf_counter()
         trials: list[Trial] = []
-        for repeat in range(r.repeats):
-            seed = r.base.training.seed + repeat
-            splits = (stratified_folds(self.data.y_train, r.cv, seed) if r.cv else [None])
-            specs = [(value, apply_value(r.base, r.param, value).with_training(seed=seed)) for value in r.values]
-            prepared: dict[int, Prepared] = {}  # each fused group's model, by its place, for its next fold
-            for fold, folds in enumerate(splits):
-                for key, group in enumerate(fused_groups(specs, r.fuse)):
-                    if self._cancel.is_set():
-                        break
-                    records = self._train(group, folds, len(trials), prepared, key)
-                    if self._cancel.is_set():
-                        break  # trials cut short are not results
-                    for (value, _), record in zip(group, records, strict=True):
-                        if not record.epochs:
-                            continue  # not one epoch to score
-                        val, train = SCORES[r.score].of(record.epochs)
-                        trial = Trial(value, fold if r.cv else None, repeat, val, train, record)
-                        trials.append(trial)
-                        self.listener(TrialFinished(trial))
+        running: dict[int, tuple[int, float]] = {}  # unit key -> (trials in it, fraction done)
+
+        def heard(event: object) -> None:
+            if isinstance(event, UnitProgress):
+                running[event.unit.key] = (len(event.unit.values), event.progress.fraction)
+                now = sum(n * f for n, f in running.values()) if len(running) > 1 else None
+                self.listener(SearchProgress(len(trials), r.total_trials, event.progress, now))
+            elif isinstance(event, TrialEpoch):
+                self.listener(event)
+            elif isinstance(event, UnitFinished):
+                running.pop(event.unit.key, None)
+                if self._cancel.is_set():
+                    return  # trials cut short are not results
+                unit = event.unit
+                for value, record in zip(unit.values, event.records, strict=True):
+                    if not record.epochs:
+                        continue  # not one epoch to score
+                    val, train = SCORES[r.score].of(record.epochs)
+                    trial = Trial(value, unit.fold, unit.repeat, val, train, record)
+                    trials.append(trial)
+                    self.listener(TrialFinished(trial))
+            elif isinstance(event, UnitFailed):
+                running.pop(event.unit.key, None)
+                self.listener(TrialsFailed(event.unit.values, event.unit.fold, event.message))
+
+        units = plan_units(r.base, r.param, r.values, r.cv, r.repeats, self.data.y_train, r.fuse)
+        self.runner.run(units, self.data, heard)
+        # The in-process order (fold by fold) for every runner: workers finish in any order.
+        trials.sort(key=lambda t: (t.repeat, t.fold or 0, r.values.index(t.value)))
         result = GridResult(r.param, r.values, r.cv, r.repeats, tuple(trials),
                             self._cancel.is_set(), time.perf_counter() - started, r.score)
         self.listener(SearchFinished(result))
         return result
+
+
+def runner_for(where: Where | None, progress_interval: float = 0.25) -> TrialRunner:
+    """The runner a request's `where` asks for: here, or Dask workers (local or a cluster)."""
+    if where is None or where.kind == "here":
+        return InProcessRunner(progress_interval)
+    from .cluster.dask_runner import DaskRunner
+
+    return DaskRunner(where, progress_interval)

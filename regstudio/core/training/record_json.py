@@ -134,6 +134,11 @@ def _epoch(value: object, where: str) -> EpochRecord:
                        jf.optional_real(d.get("boundary_complexity"), f"{where}.boundary_complexity", 0.0))
 
 
+def epoch_from_dict(value: object, where: str = "epoch") -> EpochRecord:
+    """An epoch written by epoch_dict, checked as a lab file's are (a worker's events arrive this way)."""
+    return _epoch(value, where)
+
+
 def _layout(value: object, where: str) -> HistogramLayout:
     d = jf.obj(value, where, {"name", "layer", "kind", "shape", "edges", "zoom_edges"})
     shape = jf.each(d["shape"], f"{where}.shape", lambda v, w: jf.integer(v, w, 1, 10_000_000), 4)

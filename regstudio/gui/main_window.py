@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 from ..core.datasets import known_shape
 from ..core.errors import Problem, SpecError
 from ..core.experiments.comparisons import comparison_specs
-from ..core.experiments.grid_search import GRID_PARAMS, SearchFinished, SearchProgress
+from ..core.experiments.grid_search import GRID_PARAMS, SearchFinished, SearchProgress, TrialsFailed
 from ..core.experiments.presets import PRESETS, preset
 from ..core.lab.lab import Lab
 from ..core.lessons.observations import chance
@@ -33,6 +33,7 @@ from .builder.network_panel import ModelBuilderPanel
 from .builder.regularization_panel import RegularizationPanel
 from .builder.training_panel import TrainingPanel
 from .grid.grid_view import GridSearchView
+from .grid.run_on import close_workers
 from .lab_files import LabFiles
 from .lab_signals import LabSignals
 from .lessons.lesson_actions import LessonActions
@@ -328,6 +329,8 @@ class MainWindow(QMainWindow):
             self.status.search_progressed(event)
             return
         self.lab.apply(job_id, event)
+        if isinstance(event, TrialsFailed):  # a lost worker, say: said where failures are, the search goes on
+            self.show_error(f"{event.message}; the search goes on without them.")
         if isinstance(event, (RunFinished, SearchFinished, JobFailed)):
             self._job_done(job_id)
             if isinstance(event, JobFailed):
@@ -379,5 +382,6 @@ class MainWindow(QMainWindow):
         # Stop within a batch and wait for the thread, so Qt never destroys a running thread.
         self.controller.shutdown()
         self._jobs.clear()  # what the stopped thread still sends is for nobody now
+        close_workers()  # now, not at exit: their processes would outlive a window still closing
         self.files.closed()
         event.accept()

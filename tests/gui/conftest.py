@@ -85,7 +85,10 @@ class Recorder(QObject):
 def private_settings_and_state(tmp_path, monkeypatch):
     """Each test gets its own QSettings file and autosave folder: nothing leaks between tests or to the user."""
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    # QSettings("RegStudio", "RegStudio"), as the app opens them, is NativeFormat whatever the default:
+    # its path is set apart from IniFormat's, or the tests would write to the user's own settings.
+    for kind in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     monkeypatch.setenv("REGSTUDIO_STATE_DIR", str(tmp_path / "state"))
 
 

@@ -261,13 +261,15 @@ class SearchProgress:
     """A search's place: trials finished, and the progress of the unit training now.
 
     With several workers, several units train at once: `running` is then how many trials'
-    worth of training they have done between them, and `progress` is one of them.
+    worth of training they have done between them, `training` how many trials they train,
+    and `progress` is one of them.
     """
 
     done: int
     total: int
     progress: Progress
     running: float | None = None
+    training: int = 0
 
     @property
     def fraction(self) -> float:
@@ -331,7 +333,8 @@ class GridSearch:
             if isinstance(event, UnitProgress):
                 running[event.unit.key] = (len(event.unit.values), event.progress.fraction)
                 now = sum(n * f for n, f in running.values()) if len(running) > 1 else None
-                self.listener(SearchProgress(len(trials), r.total_trials, event.progress, now))
+                training = sum(n for n, _ in running.values())
+                self.listener(SearchProgress(len(trials), r.total_trials, event.progress, now, training))
             elif isinstance(event, TrialEpoch):
                 self.listener(event)
             elif isinstance(event, UnitFinished):

@@ -12,6 +12,7 @@ the best value into the spec, chosen trials as runs.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.errors import SpecError
 from ...core.experiments.grid_search import (
     DEFAULT_VALUES,
     GRID_PARAMS,
@@ -52,6 +54,7 @@ from ...core.training.run_spec import RunSpec
 from ..lab_signals import LabSignals
 from ..text_size import scale_plot
 from ..widgets import explain
+from .run_on import RunOnCombo
 
 VAL_COLOR, TRAIN_COLOR, BEST_COLOR = "#1f77b4", "#ff7f0e", "#f2c200"
 
@@ -91,6 +94,7 @@ class GridSearchView(QWidget):
                                    "gridScoreCombo")
         self.score_combo.addItem("best validation accuracy", "accuracy")
         self.score_combo.addItem("lowest validation loss", "loss")
+        self.run_on = RunOnCombo()
         self.recipe_button = explain(QPushButton("Ready-made"), "Ready-made searches", "Fill in every "
                                      "setting below for a search chosen to show one thing; change any of "
                                      "them before pressing Run search.", "gridRecipeButton")
@@ -102,7 +106,7 @@ class GridSearchView(QWidget):
         recipes.setToolTipsVisible(True)
         self.recipe_button.setMenu(recipes)
         self.run_button = explain(QPushButton("Run search"), "Run grid search", "Train every value (and fold, "
-                                  "and seed) one after another on the network built on the left.", "gridButton")
+                                  "and seed) on the network built on the left, where Run on says.", "gridButton")
         self.apply_button = explain(QPushButton("Apply best"), "Apply best", "Put the best value into the "
                                     "builder, ready to train.", "applyBestButton")
         self.apply_button.setEnabled(False)
@@ -159,6 +163,7 @@ class GridSearchView(QWidget):
             row.addWidget(widget)
         row.addStretch(1)
         form.addRow("Cross-validation", row)
+        form.addRow("Run on", self.run_on)
         buttons = QHBoxLayout()  # a row of their own: the tab fits a 1366 px screen beside the lesson
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.apply_button)
@@ -173,6 +178,8 @@ class GridSearchView(QWidget):
         layout.addWidget(self.table)
 
         self.param_combo.currentIndexChanged.connect(self._param_chosen)
+        for changed in (self.values_edit.textChanged, self.folds_spin.valueChanged, self.repeats_spin.valueChanged):
+            changed.connect(self._size_changed)
         self.run_button.clicked.connect(self.runRequested)
         self.apply_button.clicked.connect(self._apply)
         self.trials_button.clicked.connect(self._show_trials)
@@ -214,6 +221,11 @@ class GridSearchView(QWidget):
         self.epochs_spin.setValue(recipe.epochs)
         self.score_combo.setCurrentIndex(self.score_combo.findData(recipe.score))
 
+    def _size_changed(self) -> None:
+        """The search's size picks where it trains, until the user chooses (run_on.py)."""
+        with contextlib.suppress(SpecError):  # values half typed: the choice stays as it was
+            self.run_on.suggest(len(self.values()) * (self.cv() or 1) * self.repeats_spin.value())
+
     def _param_chosen(self) -> None:
         self.values_edit.setText(" ".join(f"{v:g}" for v in DEFAULT_VALUES[self.param()]))
         if not self.trials:  # nothing searched yet: show the axis the search will fill
@@ -228,7 +240,7 @@ class GridSearchView(QWidget):
     def request(self, base: RunSpec) -> GridRequest:
         """The search these settings describe on `base`; raises SpecError naming what is wrong."""
         request = GridRequest(base.with_training(epochs=self.epochs_spin.value()), self.param(), self.values(),
-                              self.cv(), self.repeats_spin.value(), self.score())
+                              self.cv(), self.repeats_spin.value(), self.score(), where=self.run_on.where())
         return request.check()
 
     # Following the Lab ---------------------------------------------------------------------------
@@ -288,7 +300,7 @@ class GridSearchView(QWidget):
         self.run_button.setText("Cancel search" if running else "Run search")
         self.run_button.setEnabled(running or self._can_start)
         for widget in (self.param_combo, self.recipe_button, self.values_edit, self.score_combo, self.folds_spin,
-                       self.repeats_spin, self.epochs_spin):
+                       self.repeats_spin, self.epochs_spin, self.run_on):
             widget.setEnabled(not running)
         self.apply_button.setEnabled(not running and self.best is not None)
         self.trials_button.setEnabled(not running and bool(self.trials))

@@ -34,10 +34,14 @@ class TrainingStatus:
 
     def search_progressed(self, event: SearchProgress) -> None:
         self.bar.setValue(round(event.fraction * 1000))
+        epoch = f"epoch {event.progress.epoch}/{event.progress.epochs}"  # of one of them, when several train
+        if event.running is not None:  # units on several workers at once: no single "trial N" is training
+            self.bar.setFormat(f"Grid search: {event.done} of {event.total} trials done, {event.training} "
+                               f"training · {epoch}")
+            return
         together = event.progress.together
         trials = f"trials {event.done + 1}–{event.done + together}" if together > 1 else f"trial {event.done + 1}"
-        self.bar.setFormat(f"Grid search: {trials} of {event.total} · epoch "
-                           f"{event.progress.epoch}/{event.progress.epochs}")
+        self.bar.setFormat(f"Grid search: {trials} of {event.total} · {epoch}")
 
     def failed(self, job_id: int) -> None:
         self.bar.setFormat("Training failed" if self.lab.run(job_id) is not None else "Grid search failed")

@@ -91,7 +91,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
         name = socket.gethostname()
         nannies = [Nanny(args.address, nthreads=1, security=security, env=dict(WORKER_ENV), preload=[WATCHDOG],
-                         name=f"{name}-{i + 1}", dashboard_address=None) for i in range(slots)]
+                         name=f"{name}-{i + 1}") for i in range(slots)]
         try:
             await asyncio.wait_for(asyncio.gather(*nannies), timeout=60)
         except Exception as exc:
@@ -106,14 +106,18 @@ def run_worker(args: argparse.Namespace) -> int:
 
 
 def run_scheduler(args: argparse.Namespace) -> int:
+    if not 0 <= args.port < 65536:
+        raise SpecError([Problem("--port", args.port, "0 (any free port) to 65535")])
     scheme = "tcp" if args.insecure and not args.tls_ca else "tls"
-    security = _security(args, f"{scheme}://{args.host}:{args.port}", "scheduler")
+    # The files are checked as a client's would be; port 0 (any free one) is the scheduler's own business.
+    security = _security(args, f"{scheme}://{args.host}:{args.port or DEFAULT_PORT}", "scheduler")
 
     async def serve() -> None:
         from distributed import Scheduler
 
+        # Its web pages (the dashboard, health) stay on this computer: only the TLS port is shared.
         async with Scheduler(host=args.host, port=args.port, security=security, protocol=f"{scheme}://",
-                             dashboard_address=None) as scheduler:
+                             dashboard_address="127.0.0.1:0") as scheduler:
             print(f"Scheduler listening at {scheduler.address}; workers: regstudio worker "
                   f"{scheme}://THIS-PC:{scheduler.port} ...; Ctrl-C ends it.", flush=True)
             await scheduler.finished()

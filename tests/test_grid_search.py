@@ -221,7 +221,7 @@ def test_grid_reports_progress_within_each_trial_and_repeats_with_the_next_seeds
     # progress_interval 0 reaches the sessions: every batch after the first of each epoch is told
     # (192 rows in batches of 32: batches 1 to 5), for 2 epochs of 2 trials.
     assert len(seen) == 2 * 2 * 5
-    assert GridSearch(job.request, blobs).progress_interval == 0.25  # the window's bar: four moves a second
+    assert GridSearch(job.request, blobs).runner.progress_interval == 0.25  # the window's bar: four moves a second
     assert [(t.fold, t.repeat, t.record.spec.training.seed) for t in result.trials] == [(None, 0, 3), (None, 1, 4)]
     assert result.points[0].trials == 2 and result.repeats == 2
 

@@ -48,8 +48,10 @@ def local_cluster(workers: int) -> Any:
             cluster = None
         if cluster is None:
             dask_settings()
+            # Everything listens on 127.0.0.1 only, the scheduler's small web server too (any free
+            # port: Dask's usual 8787 may be taken by another program).
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   scheduler_port=0, dashboard_address=None, env=dict(WORKER_ENV),
+                                   scheduler_port=0, dashboard_address="127.0.0.1:0", env=dict(WORKER_ENV),
                                    preload=[WATCHDOG], silence_logs=logging.ERROR)
             _local.update(cluster=cluster, workers=workers)
         return cluster

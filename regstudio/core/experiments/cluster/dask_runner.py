@@ -84,6 +84,8 @@ class DaskRunner:
                listener: Listener, flag: Any, client: Any) -> None:
         pending = set(futures)
         attempts: dict[int, str] = {}  # unit key -> the attempt whose events count
+        heard: dict[tuple[int, int], int] = {}  # (unit key, member) -> epochs told so far
+        finished: set[int] = set()  # units whose result came: their late events are told already
         while pending:
             if self._cancel.is_set():
                 flag.set()  # running units stop within a batch of their next look
@@ -98,9 +100,16 @@ class DaskRunner:
                     continue
                 pending.discard(item)
                 unit = futures[item]
+                finished.add(unit.key)
                 if item.status == "finished":
                     records = item.result()
                     if records and not self._cancel.is_set():
+                        # Epochs still on their way (the event log and the result travel apart) are
+                        # told now from the records, so every epoch is told once, before the trial ends.
+                        for member, record in enumerate(records):
+                            told = heard.get((unit.key, member), 0)
+                            for epoch in record.epochs[told:]:
+                                listener(TrialEpoch(unit, member, epoch))
                         listener(UnitFinished(unit, tuple(records)))
                 elif item.status == "error":
                     listener(UnitFailed(unit, failure_sentence(unit, item.exception())))
@@ -108,14 +117,17 @@ class DaskRunner:
                     listener(UnitFailed(unit, failure_sentence(unit, None)))
                 continue
             unit = by_key.get(item.get("unit"))
-            if unit is None:
+            if unit is None or unit.key in finished:
                 continue
             if item["kind"] == "started":
                 attempts[unit.key] = item["attempt"]
+                heard.update({(unit.key, member): 0 for member in range(len(unit.values))})
                 listener(TrialStarted(unit))
             elif attempts.get(unit.key) != item["attempt"]:
                 continue  # a lost worker's last words
             elif item["kind"] == "epoch":
-                listener(TrialEpoch(unit, item["member"], epoch_from_dict(json.loads(item["record"]))))
+                record = epoch_from_dict(json.loads(item["record"]))
+                heard[(unit.key, item["member"])] = record.epoch
+                listener(TrialEpoch(unit, item["member"], record))
             elif item["kind"] == "progress":
                 listener(UnitProgress(unit, Progress(*item["progress"])))

@@ -111,6 +111,9 @@ def run_scheduler(args: argparse.Namespace) -> int:
     scheme = "tcp" if args.insecure and not args.tls_ca else "tls"
     # The files are checked as a client's would be; port 0 (any free one) is the scheduler's own business.
     security = _security(args, f"{scheme}://{args.host}:{args.port or DEFAULT_PORT}", "scheduler")
+    from .core.experiments.cluster.connect import dask_settings
+
+    dask_settings()  # a unit whose worker is lost is tried once more, then failed with its sentence
 
     async def serve() -> None:
         from distributed import Scheduler

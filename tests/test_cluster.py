@@ -274,3 +274,30 @@ def test_local_workers_end_when_regstudio_is_killed():
     finally:
         if app.poll() is None:
             app.kill()
+
+
+def test_a_unit_that_fails_on_its_worker_is_said_and_the_search_goes_on(moons, monkeypatch):
+    """A worker in this process (threads, 127.0.0.1) so that one value's training can be made to fail."""
+    from distributed import Client, LocalCluster
+
+    from regstudio.core.experiments.cluster import dask_runner, worker_side
+    from regstudio.core.experiments.grid_search import TrialsFailed
+
+    real = worker_side.train_unit
+
+    def failing(unit, *args, **kwargs):
+        if 1e-2 in unit.values:
+            raise MemoryError("no room for this trial")
+        return real(unit, *args, **kwargs)
+
+    monkeypatch.setattr(worker_side, "train_unit", failing)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,  # in-process: no network at all
+                      dashboard_address="127.0.0.1:0") as cluster:
+        monkeypatch.setattr(dask_runner, "connect", lambda where: Client(cluster, set_as_default=False))
+        heard: list[object] = []
+        request = GridRequest(_request().base, "l2", (1e-4, 1e-2, 1e-1), None, fuse=False, where=LOCAL)
+        result = GridSearch(request, moons, heard.append).run()
+    failed = [e for e in heard if isinstance(e, TrialsFailed)]
+    assert [f.values for f in failed] == [(1e-2,)]
+    assert failed[0].message == "l2=0.01 failed on a worker: MemoryError: no room for this trial"
+    assert [t.value for t in result.trials] == [1e-4, 1e-1] and not result.cancelled

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QObject, Qt, QThread, Slot
 from PySide6.QtWidgets import QDialogButtonBox
 
-from regstudio.core.experiments.cluster.where import LOCAL_PAYS_FROM_TRIALS, Where
+from regstudio.core.experiments.cluster.where import LOCAL_PAYS_COLD, Where
 from regstudio.core.experiments.grid_search import SearchProgress, TrialsFailed
 from regstudio.core.lab.lab import Lab
 from regstudio.core.training.events import Progress
@@ -49,12 +49,16 @@ def test_small_searches_train_here_and_big_ones_on_local_workers_until_the_user_
     combo = view.run_on
     assert [combo.itemText(i) for i in range(combo.count())] == ["This computer", "Local workers (2)", "Cluster…"]
     view.folds_spin.setValue(1)
+    view.epochs_spin.setValue(30)
     view.values_edit.setText("1e-4 1e-2")  # 2 trials
-    assert combo.where() == Where("here") and "Fewer than 12 trials" in combo.toolTip()
+    assert combo.where() == Where("here") and "(2 trials x 30 epochs) trains sooner here" in combo.toolTip()
     view.values_edit.setText("1 2 3 4")
-    view.folds_spin.setValue(3)  # 4 x 3 = 12 trials
-    assert LOCAL_PAYS_FROM_TRIALS == 12
-    assert combo.where() == Where("local", 2) and "12 trials or more train sooner on 2 local workers" in combo.toolTip()
+    view.folds_spin.setValue(3)  # 4 x 3 = 12 trials of 30 epochs: past the measured size, workers not started
+    assert 12 * 30 >= LOCAL_PAYS_COLD > 12 * 10
+    assert combo.where() == Where("local", 2) and "(12 trials x 30 epochs) trains sooner on 2 local" in combo.toolTip()
+    view.epochs_spin.setValue(10)  # 12 x 10: the workers' start would cost more than they save
+    assert combo.where() == Where("here")
+    view.epochs_spin.setValue(30)
     view.values_edit.setText("1 2, oops")  # half typed: nothing moves
     assert combo.where() == Where("local", 2)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -53,8 +53,14 @@ class TrialUnit:
 
 
 def plan_units(base: RunSpec, param: str, values: Sequence[float], cv: int | None, repeats: int,
-               y_train: np.ndarray, fuse: bool = True) -> list[TrialUnit]:
-    """Every unit of a search, in the order the in-process runner trains them (fold by fold)."""
+               y_train: np.ndarray, fuse: bool = True, slots: int = 1) -> list[TrialUnit]:
+    """Every unit of a search, in the order the in-process runner trains them (fold by fold).
+
+    With `slots` workers training at once, the last units are split so that no worker is left
+    idle for a whole unit at the end: 3 folds of one fused group on 2 workers would otherwise
+    take two rounds of whole folds, one with a worker idle; with the third fold split in two
+    halves, each worker trains one whole fold and one half.
+    """
     from ..training.fused import fused_groups  # imports no TensorFlow, but the fused room is heavy
 
     units: list[TrialUnit] = []
@@ -66,6 +72,17 @@ def plan_units(base: RunSpec, param: str, values: Sequence[float], cv: int | Non
             for group, members in enumerate(fused_groups(specs, fuse)):
                 units.append(TrialUnit(len(units), group, repeat, fold if cv else None,
                                        tuple(v for v, _ in members), tuple(s for _, s in members), folds, param))
+    left = len(units) % slots if slots > 1 else 0
+    if left and any(len(u.values) > 1 for u in units[-left:]):
+        whole, tail = units[:-left], units[-left:]
+        parts = slots // left
+        groups = 1 + max(u.group for u in units)  # pieces are groups of their own: other members, other models
+        units = list(whole)
+        for unit in tail:
+            size = -(-len(unit.values) // parts)
+            for piece, start in enumerate(range(0, len(unit.values), size)):
+                units.append(replace(unit, key=len(units), group=groups + piece,
+                                     values=unit.values[start:start + size], specs=unit.specs[start:start + size]))
     return units
 
 

@@ -178,7 +178,8 @@ class GridSearchView(QWidget):
         layout.addWidget(self.table)
 
         self.param_combo.currentIndexChanged.connect(self._param_chosen)
-        for changed in (self.values_edit.textChanged, self.folds_spin.valueChanged, self.repeats_spin.valueChanged):
+        for changed in (self.values_edit.textChanged, self.folds_spin.valueChanged, self.repeats_spin.valueChanged,
+                        self.epochs_spin.valueChanged):
             changed.connect(self._size_changed)
         self.run_button.clicked.connect(self.runRequested)
         self.apply_button.clicked.connect(self._apply)
@@ -224,7 +225,8 @@ class GridSearchView(QWidget):
     def _size_changed(self) -> None:
         """The search's size picks where it trains, until the user chooses (run_on.py)."""
         with contextlib.suppress(SpecError):  # values half typed: the choice stays as it was
-            self.run_on.suggest(len(self.values()) * (self.cv() or 1) * self.repeats_spin.value())
+            self.run_on.suggest(len(self.values()) * (self.cv() or 1) * self.repeats_spin.value(),
+                                self.epochs_spin.value())
 
     def _param_chosen(self) -> None:
         self.values_edit.setText(" ".join(f"{v:g}" for v in DEFAULT_VALUES[self.param()]))

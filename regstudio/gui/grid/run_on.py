@@ -1,8 +1,8 @@
 """Where a grid search trains: this computer, local worker processes, or a cluster (issue 17).
 
-The choice follows the search's size until the user picks one: from LOCAL_PAYS_FROM_TRIALS
-trials on, local workers finish sooner, their start-up included; below that, training here
-does. A cluster is described in a small dialog and remembered in the settings. Nothing here
+The choice follows the search's size until the user picks one: past a measured size
+(trials x epochs, where.py's local_pays), local workers finish sooner, their start-up included;
+below it, training here does. A cluster is described in a small dialog and remembered in the settings. Nothing here
 imports Dask: the window starts fast, and Dask comes in only with a search run on workers.
 """
 
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import SpecError
-from ...core.experiments.cluster.where import HERE, LOCAL_PAYS_FROM_TRIALS, Where, default_local_workers, parse_where
+from ...core.experiments.cluster.where import HERE, Where, default_local_workers, local_pays, parse_where
 from ..lab_files import settings
 from ..widgets import explain
 
@@ -37,14 +37,21 @@ CHOICES = {"here": "This computer", "local": "Local workers ({workers})", "clust
 CONNECT_MODULE = "regstudio.core.experiments.cluster.connect"
 
 
-def suggested(trials: int, workers: int) -> tuple[str, str]:
-    """The choice for a search of `trials` trials when the user has made none, and why."""
-    if trials >= LOCAL_PAYS_FROM_TRIALS and workers >= 2:
-        return "local", f"{LOCAL_PAYS_FROM_TRIALS} trials or more train sooner on {workers} local workers."
+def suggested(trials: int, epochs: int, workers: int) -> tuple[str, str]:
+    """The choice for a search of `trials` trials of `epochs` epochs when the user has made none, and why."""
     if workers < 2:
         return "here", "Trials train here: this computer has room for one worker only, which would not be sooner."
-    return "here", (f"Fewer than {LOCAL_PAYS_FROM_TRIALS} trials train sooner here: local workers take "
-                    "seconds to start.")
+    if local_pays(trials, epochs, workers, running=workers_running()):
+        return "local", (f"A search this long ({trials} trials x {epochs} epochs) trains sooner on {workers} local "
+                         "workers.")
+    return "here", (f"A search this short ({trials} trials x {epochs} epochs) trains sooner here: local workers "
+                    "take seconds to start.")
+
+
+def workers_running() -> bool:
+    """Whether a search already started local workers (never imports Dask to find out)."""
+    connect = sys.modules.get(CONNECT_MODULE)
+    return connect is not None and connect.local_cluster_running()
 
 
 def close_workers() -> None:
@@ -86,11 +93,11 @@ class RunOnCombo(QComboBox):
         self.setCurrentIndex(self.findData(where.kind))
         self._keep()
 
-    def suggest(self, trials: int) -> None:
-        """The search now has `trials` trials: follow the rule, unless the user has chosen."""
+    def suggest(self, trials: int, epochs: int = 1) -> None:
+        """The search now has `trials` trials of `epochs` epochs: follow the rule, unless the user has chosen."""
         if self.explicit:
             return
-        kind, why = suggested(trials, self.workers)
+        kind, why = suggested(trials, epochs, self.workers)
         self.setCurrentIndex(self.findData(kind))
         self._kept = self.currentIndex()
         self._explain(why)

@@ -57,6 +57,11 @@ def local_cluster(workers: int) -> Any:
         return cluster
 
 
+def local_cluster_running() -> bool:
+    cluster = _local["cluster"]
+    return cluster is not None and cluster.status.name == "running"
+
+
 def close_local_cluster(locked: bool = False) -> None:
     """End the local workers (at exit, or to start another number of them)."""
     if not locked:

@@ -43,6 +43,9 @@ class DaskRunner:
     def __init__(self, where: Where, progress_interval: float = 0.25):
         self.where = where
         self.progress_interval = progress_interval
+        # Units that train at once, for plan_units to even out the last round; a cluster's
+        # workers are not known before connecting, and come and go: its units stay whole.
+        self.slots = where.workers if where.kind == "local" else 1
         self._cancel = threading.Event()
         self.data_bytes = 0  # what was sent to the workers, for bench/cluster.py
 

@@ -13,9 +13,17 @@ from ...errors import Problem, SpecError
 
 WORKER_MEMORY = 750 * 2**20  # one worker process with TensorFlow and a small model, measured
 MAX_LOCAL_WORKERS = 32
-# Measured on 2 cores (bench/cluster.py, bench/RESULTS.md): from this many trials on, two local
-# workers finish a search sooner than training here, their start-up included.
-LOCAL_PAYS_FROM_TRIALS = 12
+# When local workers finish a search sooner than training here, in trial-epochs (trials x epochs),
+# measured on 2 cores (bench/cluster.py, bench/RESULTS.md 2026-12-07): starting them costs about
+# 8 s (each imports TensorFlow), so a first search pays from about 300 trial-epochs (12 x 30: 0.84x
+# of here; 12 x 10: 1.45x); once they run, from about 100 (12 x 10: 0.72-0.93x).
+LOCAL_PAYS_COLD = 300
+LOCAL_PAYS_WARM = 100
+
+
+def local_pays(trials: int, epochs: int, workers: int, running: bool = False) -> bool:
+    """Whether `workers` local workers would finish this search sooner than training here."""
+    return workers >= 2 and trials >= 2 and trials * epochs >= (LOCAL_PAYS_WARM if running else LOCAL_PAYS_COLD)
 
 
 def available_memory() -> int:

@@ -60,6 +60,17 @@ class _CancelWatch:
                 return
 
 
+def _quiet_tensorflow() -> None:
+    """Keep TensorFlow's Python warnings (retracing notes as each new model traces) off the
+    worker's terminal: a teacher running `regstudio worker` should see only RegStudio's lines."""
+    from ...tf_runtime import import_keras
+
+    import_keras()
+    import logging
+
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+
 def train_on_worker(unit: TrialUnit, parcel: DataParcel, topic: str, flag_name: str,
                     progress_interval: float) -> list[Any]:
     """The task a DaskRunner submits for each unit."""
@@ -79,6 +90,7 @@ def train_on_worker(unit: TrialUnit, parcel: DataParcel, topic: str, flag_name: 
             send("progress", progress=[p.epoch, p.epochs, p.batch, p.batches, p.seconds, p.loss, p.together])
 
     data, prepared = _data_of(parcel)
+    _quiet_tensorflow()
     send("started")
     watch = _CancelWatch(flag_name)
     # Units of one search follow each other on a worker with one thread, so a fused group's

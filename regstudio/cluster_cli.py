@@ -77,6 +77,14 @@ def _security(args: argparse.Namespace, address: str, role: str) -> Any:
     return Security(**files)
 
 
+def _quiet_dask() -> None:
+    # Dask logs every task and connection at INFO; a teacher's terminal shows RegStudio's lines
+    # and Dask's warnings (a worker lost, a refused certificate).
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+
+
 def run_worker(args: argparse.Namespace) -> int:
     slots = args.slots if args.slots is not None else default_local_workers()
     if not 1 <= slots <= 64:
@@ -85,6 +93,7 @@ def run_worker(args: argparse.Namespace) -> int:
     from .core.experiments.cluster.connect import WATCHDOG, WORKER_ENV, dask_settings
 
     dask_settings()
+    _quiet_dask()
 
     async def serve() -> None:
         from distributed import Nanny
@@ -114,6 +123,7 @@ def run_scheduler(args: argparse.Namespace) -> int:
     from .core.experiments.cluster.connect import dask_settings
 
     dask_settings()  # a unit whose worker is lost is tried once more, then failed with its sentence
+    _quiet_dask()
 
     async def serve() -> None:
         from distributed import Scheduler

@@ -354,7 +354,7 @@ class GridSearch:
                 self.listener(TrialsFailed(event.unit.values, event.unit.fold, event.message))
 
         units = plan_units(r.base, r.param, r.values, r.cv, r.repeats, self.data.y_train, r.fuse,
-                           getattr(self.runner, "slots", 1))
+                           self.runner.slots())
         self.runner.run(units, self.data, heard)
         # The in-process order (fold by fold) for every runner: workers finish in any order.
         trials.sort(key=lambda t: (t.repeat, t.fold or 0, r.values.index(t.value)))

@@ -59,10 +59,12 @@ def plan_units(base: RunSpec, param: str, values: Sequence[float], cv: int | Non
     With `slots` workers training at once, the last units are split so that no worker is left
     idle for a whole unit at the end: 3 folds of one fused group on 2 workers would otherwise
     take two rounds of whole folds, one with a worker idle; with the third fold split in two
-    halves, each worker trains one whole fold and one half.
+    halves, each worker trains one whole fold and one half. With a slot for every trial (a
+    lab's cluster), nothing is fused: all train at once, each alone.
     """
     from ..training.fused import fused_groups  # imports no TensorFlow, but the fused room is heavy
 
+    fuse = fuse and slots < len(values) * (cv or 1) * repeats
     units: list[TrialUnit] = []
     for repeat in range(repeats):
         seed = base.training.seed + repeat
@@ -119,6 +121,9 @@ class UnitFailed:
 class TrialRunner(Protocol):
     """Trains a search's units and tells its listener; `cancel()` from any thread."""
 
+    def slots(self) -> int:
+        """How many units train at once (a cluster is asked: this may connect to it)."""
+
     def run(self, units: Sequence[TrialUnit], data: DatasetSplit, listener: Listener) -> None: ...
 
     def cancel(self) -> None: ...
@@ -172,6 +177,9 @@ class InProcessRunner:
         self._cancel = threading.Event()
         self._lock = threading.Lock()
         self._session: Any = None
+
+    def slots(self) -> int:
+        return 1
 
     def cancel(self) -> None:
         self._cancel.set()

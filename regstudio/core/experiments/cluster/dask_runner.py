@@ -43,23 +43,30 @@ class DaskRunner:
     def __init__(self, where: Where, progress_interval: float = 0.25):
         self.where = where
         self.progress_interval = progress_interval
-        # Units that train at once, for plan_units to even out the last round; a cluster's
-        # workers are not known before connecting, and come and go: its units stay whole.
-        self.slots = where.workers if where.kind == "local" else 1
         self._cancel = threading.Event()
+        self._client: Any = None
         self.data_bytes = 0  # what was sent to the workers, for bench/cluster.py
 
     def cancel(self) -> None:
         self._cancel.set()  # run() acts on it from its own thread, within WAKE_EVERY
+
+    def slots(self) -> int:
+        """Worker threads now (connecting, if not yet): plan_units fuses and splits by it."""
+        if self._client is None:
+            self._client = connect(self.where)
+        if self.where.kind == "local":
+            return self.where.workers
+        return max(1, sum(self._client.nthreads().values()))
 
     def run(self, units: Sequence[TrialUnit], data: DatasetSplit, listener: Listener) -> None:
         from distributed import Event
 
         from .worker_side import train_on_worker
 
+        client, self._client = self._client or connect(self.where), None
         if self._cancel.is_set() or not units:
+            client.close()
             return
-        client = connect(self.where)
         token = uuid.uuid4().hex
         topic, inbox = f"regstudio-{token}", queue.Queue()
         by_key = {unit.key: unit for unit in units}

@@ -319,3 +319,33 @@ def test_units_are_planned_for_the_workers_there_are():
     assert shape(five, 5, 2)[-2:] == [(4, five[:3]), (4, five[3:])] and len(shape(five, 5, 2)) == 6
     # a slot for every trial: nothing fused, every trial alone
     assert shape(four, 3, 12) == [(fold, (v,)) for fold in range(3) for v in four]
+
+
+def test_a_worker_killed_mid_trial_costs_only_a_retry_and_the_scores_stay(moons):
+    from distributed import Client
+
+    request = GridRequest(_request().base.with_training(epochs=40), "l2", (1e-4, 1e-2), None, fuse=False,
+                          where=LOCAL)
+    training = threading.Event()
+
+    def listener(event: object) -> None:
+        if isinstance(event, SearchProgress) and event.progress.epoch >= 2:
+            training.set()
+
+    search = GridSearch(request, moons, listener)
+    outcome: dict[str, object] = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault("result", search.run()))
+    thread.start()
+    try:
+        assert training.wait(120), "no trial reached its second epoch"
+        client = Client(cluster_connect.local_cluster(2), set_as_default=False)
+        busy = [address for address, keys in client.processing().items() if keys]
+        pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
+        client.close()
+        os.kill(pid, signal.SIGKILL)  # as a PC switched off mid-trial
+    finally:
+        thread.join(180)
+    result = outcome["result"]
+    assert [t.value for t in result.trials] == [1e-4, 1e-2]
+    here = GridSearch(GridRequest(request.base, "l2", request.values, None, fuse=False), moons).run()
+    assert [t.val_score for t in result.trials] == [t.val_score for t in here.trials]

@@ -35,7 +35,22 @@ FILTER = f"RegStudio labs (*{SUFFIX});;All files (*)"
 
 
 def settings() -> QSettings:
-    return QSettings("RegStudio", "RegStudio")
+    """The user's settings: an INI file in the user's folder on every system (never the Windows registry or a
+    macOS plist), so that the tests can move it into their own folder (tests/gui/conftest.py).
+
+    They used to be QSettings("RegStudio", "RegStudio"), NativeFormat. On Linux that is an INI file too, but
+    QSettings.fileName() names it ~/.config/RegStudio/RegStudio.conf, where IniFormat's is RegStudio.ini
+    (checked, PySide6 6.11): while the .ini holds nothing yet, whatever the .conf holds is copied into it,
+    so nothing saved before is lost. On Windows and macOS the old settings (registry, plist) are not read.
+    """
+    saved = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "RegStudio", "RegStudio")
+    if not saved.allKeys():
+        old = QSettings(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, "RegStudio", "RegStudio")
+        if old.fileName().endswith(".conf"):  # NativeFormat is an INI file here (Linux and other Unixes)
+            for key in old.allKeys():
+                saved.setValue(key, old.value(key))
+            saved.sync()
+    return saved
 
 
 class LabFiles(QObject):

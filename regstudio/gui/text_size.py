@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
+
+from .lab_files import settings
 
 LARGEST = 16.0  # points: readable from the back of a classroom, and the window still fits 1920 x 1080
 KEY = "textSize"
@@ -33,7 +35,7 @@ class TextSize(QObject):
         return self.size / self.base
 
     def restore(self) -> None:
-        saved = QSettings("RegStudio", "RegStudio").value(KEY)
+        saved = settings().value(KEY)
         with contextlib.suppress(TypeError, ValueError):  # a settings file edited by hand: keep the normal size
             if saved is not None:
                 self.set_points(float(saved))
@@ -56,7 +58,7 @@ class TextSize(QObject):
         font = QFont(app.font())
         font.setPointSizeF(points)
         app.setFont(font)
-        QSettings("RegStudio", "RegStudio").setValue(KEY, points)
+        settings().setValue(KEY, points)
         self.changed.emit(self.scale)
 
 

@@ -84,11 +84,11 @@ class Recorder(QObject):
 @pytest.fixture(autouse=True)
 def private_settings_and_state(tmp_path, monkeypatch):
     """Each test gets its own QSettings file and autosave folder: nothing leaks between tests or to the user."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    # QSettings("RegStudio", "RegStudio"), as the app opens them, is NativeFormat whatever the default:
-    # its path is set apart from IniFormat's, or the tests would write to the user's own settings.
-    for kind in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
-        QSettings.setPath(kind, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    # The app's settings are IniFormat on every system (lab_files.settings()), so this moves them on every system.
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    # settings() reads the old NativeFormat file once, where it is a file (Linux): that one is moved too, so a test
+    # never starts with the user's own settings. (On Windows and macOS, where setPath cannot move it, it is not read.)
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     monkeypatch.setenv("REGSTUDIO_STATE_DIR", str(tmp_path / "state"))
 
 

@@ -4,9 +4,10 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QThread, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, Slot
 from PySide6.QtWidgets import QDialogButtonBox
 
 from regstudio.core.experiments.cluster.where import LOCAL_PAYS_COLD, Where
@@ -70,6 +71,26 @@ def test_small_searches_train_here_and_big_ones_on_local_workers_until_the_user_
     assert view.request(_spec()).where == Where("here")
 
 
+def test_the_choice_is_remembered_and_the_next_start_keeps_it_whatever_the_size(qtbot, monkeypatch):
+    view = grid_view(qtbot, monkeypatch, workers=2)
+    assert not view.run_on.explicit and settings().value("grid/runOn") is None  # suggestions are not remembered
+    view.run_on.setCurrentIndex(1)
+    view.run_on.activated.emit(1)  # what a click on "Local workers (2)" sends
+    assert settings().value("grid/runOn") == "local"
+
+    again = grid_view(qtbot, monkeypatch, workers=2)  # the next start
+    combo = again.run_on
+    assert combo.where() == Where("local", 2) and combo.explicit and "as you chose last time" in combo.toolTip()
+    again.values_edit.setText("1e-4 1e-2")
+    again.folds_spin.setValue(1)
+    again.epochs_spin.setValue(1)  # 2 trials of 1 epoch: the rule alone would say here
+    assert combo.where() == Where("local", 2)
+    qtbot.keyClick(combo, Qt.Key.Key_Up)  # This computer, as with the keyboard: remembered in turn
+    third = RunOnCombo(workers=2)
+    qtbot.addWidget(third)
+    assert third.where() == Where("here") and third.explicit and settings().value("grid/runOn") == "here"
+
+
 def test_one_worker_only_keeps_even_a_big_search_here(qtbot, monkeypatch):
     view = grid_view(qtbot, monkeypatch, workers=1)
     view.values_edit.setText("1 2 3 4")
@@ -103,12 +124,15 @@ def test_the_cluster_dialog_says_what_is_wrong_stays_open_and_saves_nothing(qtbo
     assert dialog.warning.isVisible() and "run code on the workers" in dialog.warning.text()
 
 
-def test_a_cluster_chosen_through_the_dialog_is_used_and_offered_again(qtbot, tmp_path):
-    assert settings().fileName().startswith(str(tmp_path))  # never the user's own settings
-    files = {}
-    for key in ("ca", "cert", "key"):
-        files[key] = tmp_path / f"{key}.pem"
-        files[key].write_text("-----BEGIN-----\n")
+def pem_files(folder):
+    files = {key: folder / f"{key}.pem" for key in ("ca", "cert", "key")}
+    for path in files.values():
+        path.write_text("-----BEGIN-----\n")
+    return files
+
+
+def choose_cluster(qtbot, files):
+    """A new Run on combo, and the cluster at tls://10.0.0.5:8786 with `files` chosen in its dialog."""
     combo = RunOnCombo(workers=2)
     qtbot.addWidget(combo)
     combo.setCurrentIndex(2)
@@ -120,10 +144,19 @@ def test_a_cluster_chosen_through_the_dialog_is_used_and_offered_again(qtbot, tm
         dialog.files[key].setText(str(path))
     ok(dialog).click()
     assert not dialog.isVisible()
+    return combo
+
+
+def test_a_cluster_chosen_through_the_dialog_is_used_and_offered_again(qtbot, tmp_path):
+    assert settings().fileName().startswith(str(tmp_path))  # never the user's own settings
+    assert settings().format() == QSettings.Format.IniFormat  # a file on every system, which the tests can move
+    files = pem_files(tmp_path)
+    combo = choose_cluster(qtbot, files)
     where = combo.where()
     assert (where.kind, where.address, where.tls.ca) == ("cluster", "tls://10.0.0.5:8786", files["ca"])
     assert combo.currentText() == "Cluster at tls://10.0.0.5:8786…" and combo.explicit
     assert settings().value("cluster/address") == "tls://10.0.0.5:8786"
+    assert settings().value("grid/runOn") == "cluster"
 
     combo.setCurrentIndex(2)
     combo.activated.emit(2)  # asked again: filled in from the settings; Cancel keeps the cluster chosen
@@ -139,6 +172,38 @@ def test_a_cluster_chosen_through_the_dialog_is_used_and_offered_again(qtbot, tm
     assert combo.where() == Where("here")
 
 
+def test_a_remembered_cluster_comes_back_only_while_its_files_are_there(qtbot, tmp_path):
+    files = pem_files(tmp_path)
+    where = choose_cluster(qtbot, files).where()
+    again = RunOnCombo(workers=2)  # the next start
+    qtbot.addWidget(again)
+    assert again.where() == where and again.explicit and again.currentText() == "Cluster at tls://10.0.0.5:8786…"
+    again.suggest(54, 30)  # a big search: the choice stays
+    assert again.where() == where
+
+    files["key"].unlink()  # moved away since: the rule again, without a word
+    gone = RunOnCombo(workers=2)
+    qtbot.addWidget(gone)
+    assert gone.where() == Where("here") and not gone.explicit and gone.currentText() == "This computer"
+    assert gone.dialog is None and "trains sooner here" in gone.toolTip()
+    gone.suggest(54, 30)
+    assert gone.where() == Where("local", 2)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="NativeFormat is an INI file on Linux only")
+def test_settings_saved_before_in_native_format_are_kept(qtbot):
+    old = QSettings("RegStudio", "RegStudio")  # where versions before IniFormat kept them (moved by conftest.py)
+    assert old.format() == QSettings.Format.NativeFormat and old.fileName().endswith("RegStudio.conf")
+    old.setValue("textSize", 14.0)
+    old.setValue("cluster/address", "tls://10.0.0.5:8786")
+    old.sync()
+    assert float(settings().value("textSize")) == 14 and settings().value("cluster/address") == "tls://10.0.0.5:8786"
+    assert settings().fileName().endswith("RegStudio.ini") and "textSize=14" in Path(settings().fileName()).read_text()
+    old.setValue("textSize", 12.0)  # copied once only: the .ini is the settings from then on
+    old.sync()
+    assert float(settings().value("textSize")) == 14
+
+
 def test_the_progress_bar_says_how_many_trials_train_at_once(qtbot):
     window = MainWindow()
     qtbot.addWidget(window)
@@ -151,12 +216,13 @@ def test_the_progress_bar_says_how_many_trials_train_at_once(qtbot):
 
     search_id = window.lab.add_search(window.grid.request(window.current_spec()))
     window._jobs.append(search_id)  # as _grid_button does once the search is queued
-    window._training_event(search_id, TrialsFailed((1e-4,), None, "L2 strength λ=0.0001 failed on a worker"))
-    assert "failed on a worker; the search goes on without them." in window.message_label.text()
+    message = "l2=0.0001 failed on a worker: MemoryError: no room for this trial"  # dask_runner.failure_sentence's
+    window._training_event(search_id, TrialsFailed((1e-4,), None, message))
+    assert f"{message}; the search goes on without them." in window.message_label.text()
     assert window.lab.search(search_id).state == "running" and window.busy
 
 
-def test_the_window_opens_without_importing_dask():
+def test_the_window_opens_without_importing_dask(tmp_path):
     code = textwrap.dedent("""
         import sys
         from PySide6.QtWidgets import QApplication
@@ -168,7 +234,8 @@ def test_the_window_opens_without_importing_dask():
         window.grid.run_on.where()
         print(sorted(m for m in ("dask", "distributed", "tensorflow") if m in sys.modules))
     """)
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # conftest.py's QSettings.setPath does not reach another process: on Linux, its settings go to tmp_path too.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -2,7 +2,8 @@
 
 The choice follows the search's size until the user picks one: past a measured size
 (trials x epochs, where.py's local_pays), local workers finish sooner, their start-up included;
-below it, training here does. A cluster is described in a small dialog and remembered in the settings. Nothing here
+below it, training here does. A cluster is described in a small dialog and remembered in the settings, and so
+is the user's choice: the next start begins with it (a cluster only if its address and files still pass). Nothing here
 imports Dask: the window starts fast, and Dask comes in only with a search run on workers.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +36,7 @@ from ..widgets import explain
 # The combo's items, each named once; "{workers}" is filled in with the local worker count.
 CHOICES = {"here": "This computer", "local": "Local workers ({workers})", "cluster": "Cluster…"}
 CONNECT_MODULE = "regstudio.core.experiments.cluster.connect"
+RUN_ON_KEY = "grid/runOn"  # the user's last choice: one of CHOICES' keys
 
 
 def suggested(trials: int, epochs: int, workers: int) -> tuple[str, str]:
@@ -62,7 +64,8 @@ def close_workers() -> None:
 
 
 class RunOnCombo(QComboBox):
-    """Run on: this computer, N local workers or a cluster. Follows `suggest()` until the user picks."""
+    """Run on: this computer, N local workers or a cluster. Follows `suggest()` until the user picks; the pick is
+    remembered, and the next combo starts with it."""
 
     def __init__(self, workers: int | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -76,6 +79,7 @@ class RunOnCombo(QComboBox):
         self._kept = 0  # the choice in force, to go back to if the cluster dialog is cancelled
         self.activated.connect(self._picked)  # the user's doing only, never setCurrentIndex
         self.suggest(0)
+        self._restore()
 
     def where(self) -> Where:
         kind = self.currentData()
@@ -117,10 +121,28 @@ class RunOnCombo(QComboBox):
         else:
             self._keep()
 
-    def _keep(self) -> None:
+    def _keep(self, remember: bool = True) -> None:
         self.explicit = True
         self._kept = self.currentIndex()
-        self._explain(f"Trials train on {self.where().describe()}, as you chose.")
+        if remember:
+            settings().setValue(RUN_ON_KEY, self.currentData())
+        when = "" if remember else " last time"
+        self._explain(f"Trials train on {self.where().describe()}, as you chose{when}.")
+
+    def _restore(self) -> None:
+        """The user's last choice, explicit again; a cluster only if the dialog would still accept it (its files
+        may be gone): else the suggestion is followed, as if nothing had been chosen."""
+        saved = settings()
+        kind = saved.value(RUN_ON_KEY)
+        if kind == "cluster":
+            self.cluster = saved_cluster(saved)
+            if self.cluster is None:
+                return
+        elif kind not in ("here", "local"):
+            return
+        self._label()
+        self.setCurrentIndex(self.findData(kind))
+        self._keep(remember=False)
 
     def _ask_cluster(self) -> None:
         # open(), not exec(): no nested event loop while the training thread sends events.
@@ -142,6 +164,17 @@ FIELDS = {"cluster": "Scheduler address", "--tls-ca": "CA certificate", "--tls-c
 KEYS = {"address": "cluster/address", "ca": "cluster/tls_ca", "cert": "cluster/tls_cert", "key": "cluster/tls_key"}
 INSECURE_TIP = ("Warning: with plain tcp:// anyone on the network could run code on the workers and read the "
                 "data. Only on a closed network you trust.")
+
+
+def saved_cluster(saved: QSettings) -> Where | None:
+    """The cluster the dialog last accepted, if its address and files still pass parse_where, else None."""
+    address = str(saved.value(KEYS["address"], "")).strip()
+    files = (str(saved.value(KEYS[key], "")).strip() for key in ("ca", "cert", "key"))
+    try:  # a tcp:// address was accepted with insecure ticked: the dialog ticks it again for one (ClusterDialog)
+        where = parse_where(address, *files, insecure=address.startswith("tcp://"))
+    except SpecError:
+        return None
+    return where if where.kind == "cluster" else None
 
 
 def dialog_sentence(exc: SpecError) -> str:

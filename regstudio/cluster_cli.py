@@ -14,12 +14,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import re
 import socket
 import sys
 from typing import Any
 
 from .core.errors import Problem, SpecError
-from .core.experiments.cluster.where import INSECURE_WARNING, Where, default_local_workers, parse_where
+from .core.experiments.cluster.where import (
+    INSECURE_RISK,
+    INSECURE_WARNING,
+    MAX_WORKERS_PER_COMPUTER,
+    Where,
+    default_local_workers,
+    parse_where,
+)
 
 DEFAULT_PORT = 8786
 
@@ -30,7 +39,7 @@ def _add_tls(parser: argparse.ArgumentParser, whose: str) -> None:
     parser.add_argument("--tls-cert", metavar="PEM", help=f"{whose} certificate, signed by that authority")
     parser.add_argument("--tls-key", metavar="PEM", help=f"{whose} private key")
     parser.add_argument("--insecure", action="store_true",
-                        help="allow a plain tcp:// address: anyone on the network could run code on the workers")
+                        help=f"allow a plain tcp:// address: {INSECURE_RISK}")
 
 
 def add_cluster_options(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +61,10 @@ def add_cluster_commands(sub: Any) -> None:
     worker.add_argument("address", help="the scheduler's address, e.g. tls://192.168.1.10:8786")
     worker.add_argument("--slots", type=int, help="trials trained at once, one process each (default: the "
                         "cores, as many as memory allows at about 750 MB each)")
+    worker.add_argument("--host", help="the address this computer's workers listen on (default: the one "
+                        "that reaches the scheduler)")
+    worker.add_argument("--ports", metavar="FIRST:LAST", help="the ports they listen on, e.g. 8800:8899, for a "
+                        "firewall rule (default: any free port)")
     _add_tls(worker, "this worker's")
     scheduler = sub.add_parser("scheduler", help="the meeting point of workers and searches (or use "
                                "'dask scheduler' with the same TLS files)")
@@ -87,9 +100,11 @@ def _quiet_dask() -> None:
 
 def run_worker(args: argparse.Namespace) -> int:
     slots = args.slots if args.slots is not None else default_local_workers()
-    if not 1 <= slots <= 64:
-        raise SpecError([Problem("--slots", slots, "a whole number from 1 to 64")])
+    if not 1 <= slots <= MAX_WORKERS_PER_COMPUTER:
+        raise SpecError([Problem("--slots", slots, f"a whole number from 1 to {MAX_WORKERS_PER_COMPUTER}")])
     security = _security(args, args.address, "worker")
+    if args.ports is not None and not re.fullmatch(r"\d{1,5}:\d{1,5}", args.ports):
+        raise SpecError([Problem("--ports", args.ports, "FIRST:LAST, e.g. 8800:8899")])
     from .core.experiments.cluster.connect import WATCHDOG, WORKER_ENV, dask_settings
 
     dask_settings()
@@ -99,8 +114,11 @@ def run_worker(args: argparse.Namespace) -> int:
         from distributed import Nanny
 
         name = socket.gethostname()
+        # A name per process: two PCs cloned from one image share a host name, and the scheduler
+        # refuses a second worker of the same name.
         nannies = [Nanny(args.address, nthreads=1, security=security, env=dict(WORKER_ENV), preload=[WATCHDOG],
-                         name=f"{name}-{i + 1}") for i in range(slots)]
+                         name=f"{name}-{os.getpid()}-{i + 1}", host=args.host, port=args.ports,
+                         worker_port=args.ports) for i in range(slots)]
         try:
             await asyncio.wait_for(asyncio.gather(*nannies), timeout=60)
         except Exception as exc:

@@ -83,7 +83,8 @@ def plan_units(base: RunSpec, param: str, values: Sequence[float], cv: int | Non
         for unit in tail:
             size = -(-len(unit.values) // parts)
             for piece, start in enumerate(range(0, len(unit.values), size)):
-                units.append(replace(unit, key=len(units), group=groups + piece,
+                # The same piece of the same group (other folds) has the same members: one model serves them.
+                units.append(replace(unit, key=len(units), group=groups + unit.group * parts + piece,
                                      values=unit.values[start:start + size], specs=unit.specs[start:start + size]))
     return units
 

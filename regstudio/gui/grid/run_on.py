@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import SpecError
-from ...core.experiments.cluster.where import HERE, Where, default_local_workers, local_pays, parse_where
+from ...core.experiments.cluster.where import (
+    HERE,
+    INSECURE_RISK,
+    Where,
+    default_local_workers,
+    local_pays,
+    parse_where,
+)
 from ..lab_files import settings
 from ..widgets import explain
 
@@ -162,8 +169,7 @@ class RunOnCombo(QComboBox):
 FIELDS = {"cluster": "Scheduler address", "--tls-ca": "CA certificate", "--tls-cert": "This computer's certificate",
           "--tls-key": "This computer's key"}
 KEYS = {"address": "cluster/address", "ca": "cluster/tls_ca", "cert": "cluster/tls_cert", "key": "cluster/tls_key"}
-INSECURE_TIP = ("Warning: with plain tcp:// anyone on the network could run code on the workers and read the "
-                "data. Only on a closed network you trust.")
+INSECURE_TIP = f"Warning: with plain tcp://, {INSECURE_RISK}. Only on a closed network you trust."
 
 
 def saved_cluster(saved: QSettings) -> Where | None:

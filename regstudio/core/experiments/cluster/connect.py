@@ -25,7 +25,7 @@ WATCHDOG = "regstudio.core.experiments.cluster.watchdog"
 CONNECT_SECONDS = 10
 
 _local: dict[str, Any] = {"cluster": None, "workers": 0}
-_local_lock = threading.Lock()
+_local_lock = threading.RLock()  # connect() holds it around local_cluster()
 
 
 def dask_settings() -> None:
@@ -38,7 +38,8 @@ def dask_settings() -> None:
 
 
 def local_cluster(workers: int) -> Any:
-    """This process's local workers, started on first use (or again with another count)."""
+    """This process's local workers, started on first use (or again with another count: one
+    search runs at a time, in the window as on the command line)."""
     from distributed import LocalCluster
 
     with _local_lock:
@@ -93,7 +94,8 @@ def connect(where: Where) -> Any:
     dask_settings()
     try:
         if where.kind == "local":
-            client = Client(local_cluster(where.workers), set_as_default=False)
+            with _local_lock:  # not closed for another worker count between the two steps
+                client = Client(local_cluster(where.workers), set_as_default=False)
         else:
             client = Client(where.address, security=security_of(where), timeout=CONNECT_SECONDS,
                             set_as_default=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 from ...errors import Problem, SpecError
 
 WORKER_MEMORY = 750 * 2**20  # one worker process with TensorFlow and a small model, measured
-MAX_LOCAL_WORKERS = 32
+MAX_WORKERS_PER_COMPUTER = 32  # local workers, or a worker's --slots
 # When local workers finish a search sooner than training here, in trial-epochs (trials x epochs),
 # measured on 2 cores (bench/cluster.py, bench/RESULTS.md 2026-12-07): starting them costs about
 # 8 s (each imports TensorFlow), so a first search pays from about 300 trial-epochs (12 x 30: 0.84x
@@ -36,7 +36,7 @@ def default_local_workers(cores: int | None = None, memory: int | None = None) -
     """One worker per core, as many as memory allows at about 750 MB each, at least one."""
     cores = cores if cores is not None else (os.cpu_count() or 1)
     memory = memory if memory is not None else available_memory()
-    return max(1, min(cores, memory // WORKER_MEMORY, MAX_LOCAL_WORKERS))
+    return max(1, min(cores, memory // WORKER_MEMORY, MAX_WORKERS_PER_COMPUTER))
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,9 @@ def parse_where(text: str | None, tls_ca: str | Path | None = None, tls_cert: st
         count = text.partition(":")[2]
         if not count:
             return Where("local", default_local_workers())
-        if not count.isdigit() or not 1 <= int(count) <= MAX_LOCAL_WORKERS:
-            raise SpecError([Problem("cluster", text, f"local:N with N a whole number from 1 to {MAX_LOCAL_WORKERS}")])
+        if not count.isdigit() or not 1 <= int(count) <= MAX_WORKERS_PER_COMPUTER:
+            raise SpecError([Problem("cluster", text,
+                                     f"local:N with N a whole number from 1 to {MAX_WORKERS_PER_COMPUTER}")])
         return Where("local", int(count))
     scheme, _, rest = text.partition("://")
     host, _, port = rest.rpartition(":")
@@ -91,8 +92,8 @@ def parse_where(text: str | None, tls_ca: str | Path | None = None, tls_cert: st
                                  "tls://192.168.1.10:8786")])
     if scheme == "tcp":
         if not insecure:
-            raise SpecError([Problem("cluster", text, "a tls:// address, or tcp:// with --insecure (anyone on "
-                                     "the network could then run code on the workers)")])
+            raise SpecError([Problem("cluster", text,
+                                     f"a tls:// address, or tcp:// with --insecure ({INSECURE_RISK})")])
         return Where("cluster", address=text, insecure=True)
     files = (tls_ca, tls_cert, tls_key)
     for (option, what), path in zip(_TLS_FIELDS, files, strict=True):
@@ -103,5 +104,5 @@ def parse_where(text: str | None, tls_ca: str | Path | None = None, tls_cert: st
     return Where("cluster", address=text, tls=TlsFiles(*(Path(p) for p in files)))  # type: ignore[arg-type]
 
 
-INSECURE_WARNING = ("warning: {address} is plain tcp://: anyone who can reach it can run code on its workers "
-                    "and read the data; use tls:// with certificates outside a closed network.")
+INSECURE_RISK = "anyone who can reach it could run code on the workers and read the data"
+INSECURE_WARNING = f"warning: {{address}} is plain tcp://: {INSECURE_RISK}; use tls:// with certificates."

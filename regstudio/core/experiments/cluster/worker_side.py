@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from dataclasses import astuple
 from typing import Any
 
 from ...datasets.split import DatasetSplit
+from ...errors import ClusterError
 from ...training.record_json import epoch_dict
 from ..trials import TrialEpoch, TrialUnit, UnitProgress, train_unit
 from .parcel import DataParcel
+from .versions import local_versions, version_problem
 
 CANCEL_POLL = 0.25  # seconds between looks at the search's cancel flag
 
@@ -33,10 +36,17 @@ def _data_of(parcel: DataParcel) -> tuple[DatasetSplit, dict[int, Any]]:
 
 
 class _CancelWatch:
-    """Waits on the search's distributed.Event in a thread and cancels the session when it is set."""
+    """Waits on the search's distributed.Event in a thread and cancels the session when it is set.
+
+    The Event's client is found on the task's own thread: only there does Dask know which
+    worker's client to use (the Event looks for one lazily, and from a thread of our own it
+    would find none: the cancel would never arrive).
+    """
 
     def __init__(self, flag_name: str):
-        self.flag_name = flag_name
+        from distributed import Event, get_client
+
+        self.flag = Event(flag_name, client=get_client())
         self.session: Any = None
         self.done = threading.Event()
         self.cancelled = False
@@ -47,17 +57,14 @@ class _CancelWatch:
         self._thread.start()
 
     def _wait(self) -> None:
-        from distributed import Event
-
-        flag = Event(self.flag_name)
-        while not self.done.is_set():
-            try:
-                if flag.wait(timeout=CANCEL_POLL):
+        try:
+            while not self.done.is_set():
+                if self.flag.wait(timeout=CANCEL_POLL):
                     self.cancelled = True
                     self.session.cancel()
                     return
-            except Exception:  # the client or scheduler is gone: the task's end comes another way
-                return
+        except Exception:  # the scheduler is gone: the task's end comes another way
+            return
 
 
 def _quiet_tensorflow() -> None:
@@ -71,12 +78,23 @@ def _quiet_tensorflow() -> None:
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
+def forget(token: str) -> None:
+    """A search has ended: let its data and fused models go (local workers stay for the next)."""
+    with _kept_lock:
+        if _kept["token"] == token or token == "*":
+            _kept.update(token=None, data=None, prepared={})
+
+
 def train_on_worker(unit: TrialUnit, parcel: DataParcel, topic: str, flag_name: str,
-                    progress_interval: float) -> list[Any]:
-    """The task a DaskRunner submits for each unit."""
+                    progress_interval: float, versions: dict[str, str]) -> list[Any]:
+    """The task a DaskRunner submits for each unit; `versions` are the client's, checked here
+    too, since a worker may join the cluster after the search began."""
     from distributed import get_worker
 
     worker = get_worker()
+    problem = version_problem(versions, {worker.address: local_versions()})
+    if problem:
+        raise ClusterError(problem.replace("this computer", "the computer running the search"))
     attempt = uuid.uuid4().hex[:8]  # a unit retried after a lost worker starts its epochs again
 
     def send(kind: str, **fields: Any) -> None:
@@ -86,8 +104,7 @@ def train_on_worker(unit: TrialUnit, parcel: DataParcel, topic: str, flag_name: 
         if isinstance(event, TrialEpoch):
             send("epoch", member=event.member, record=json.dumps(epoch_dict(event.record)))
         elif isinstance(event, UnitProgress):
-            p = event.progress
-            send("progress", progress=[p.epoch, p.epochs, p.batch, p.batches, p.seconds, p.loss, p.together])
+            send("progress", progress=list(astuple(event.progress)))  # Progress(*fields) again there
 
     data, prepared = _data_of(parcel)
     _quiet_tensorflow()

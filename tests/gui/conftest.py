@@ -90,6 +90,9 @@ def private_settings_and_state(tmp_path, monkeypatch):
     # never starts with the user's own settings. (On Windows and macOS, where setPath cannot move it, it is not read.)
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     monkeypatch.setenv("REGSTUDIO_STATE_DIR", str(tmp_path / "state"))
+    # Windows that tests start in a process of their own (copying os.environ) keep their
+    # settings here too, on Linux, where Qt looks under XDG_CONFIG_HOME.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
 def use_dataset(window, name):

@@ -353,9 +353,10 @@ class GridSearch:
                 running.pop(event.unit.key, None)
                 self.listener(TrialsFailed(event.unit.values, event.unit.fold, event.message))
 
-        units = plan_units(r.base, r.param, r.values, r.cv, r.repeats, self.data.y_train, r.fuse,
-                           self.runner.slots())
-        self.runner.run(units, self.data, heard)
+        if not self._cancel.is_set():  # slots() may start or reach workers: not for a search cancelled already
+            units = plan_units(r.base, r.param, r.values, r.cv, r.repeats, self.data.y_train, r.fuse,
+                               self.runner.slots())
+            self.runner.run(units, self.data, heard)
         # The in-process order (fold by fold) for every runner: workers finish in any order.
         trials.sort(key=lambda t: (t.repeat, t.fold or 0, r.values.index(t.value)))
         result = GridResult(r.param, r.values, r.cv, r.repeats, tuple(trials),

@@ -313,28 +313,6 @@ def test_a_unit_that_fails_on_its_worker_is_said_and_the_search_goes_on(moons, m
     assert [t.value for t in result.trials] == [1e-4, 1e-1] and not result.cancelled
 
 
-def test_units_are_planned_for_the_workers_there_are():
-    from regstudio.core.experiments.trials import plan_units
-
-    base = preset("none").run_spec()
-    labels = np.arange(120) % 10
-
-    def shape(values, cv, slots):
-        return [(u.fold, u.values) for u in plan_units(base, "l2", values, cv, 1, labels, True, slots)]
-
-    four, five = (1e-4, 1e-3, 1e-2, 1e-1), (1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
-    assert shape(four, 3, 1) == [(0, four), (1, four), (2, four)]  # here: a fold's values fused
-    # 2 workers: two whole folds, and the third in halves, so neither idles through a whole fold
-    assert shape(four, 3, 2) == [(0, four), (1, four), (2, four[:2]), (2, four[2:])]
-    assert shape(five, 5, 2)[-2:] == [(4, five[:3]), (4, five[3:])] and len(shape(five, 5, 2)) == 6
-    # pieces of different fused groups are groups of their own (each builds its own model)
-    ten = tuple(10.0 ** -k for k in range(1, 11))
-    units = plan_units(base, "l2", ten, 3, 1, labels, True, 4)  # two fused groups of five per fold
-    pieces = [(u.group, u.values) for u in units if len(u.values) < 5]
-    assert len(pieces) == 4 and len({g for g, _ in pieces}) == 4
-    # a slot for every trial: nothing fused, every trial alone
-    assert shape(four, 3, 12) == [(fold, (v,)) for fold in range(3) for v in four]
-
 
 def test_a_worker_killed_mid_trial_costs_only_a_retry_and_the_scores_stay(moons):
     from distributed import Client

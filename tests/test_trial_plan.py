@@ -1,0 +1,54 @@
+"""How a search is cut into units of work: fused per fold here, balanced over the workers there are."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from regstudio.core.experiments.presets import preset
+
+
+def test_units_are_planned_for_the_workers_there_are():
+    from regstudio.core.experiments.trials import plan_units
+
+    base = preset("none").run_spec()
+    labels = np.arange(120) % 10
+
+    def shape(values, cv, slots):
+        return [(u.fold, u.values) for u in plan_units(base, "l2", values, cv, 1, labels, True, slots)]
+
+    four, five = (1e-4, 1e-3, 1e-2, 1e-1), (1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
+    assert shape(four, 3, 1) == [(0, four), (1, four), (2, four)]  # here: a fold's values fused
+    # 2 workers: two whole folds, and the third in halves, so neither idles through a whole fold
+    assert shape(four, 3, 2) == [(0, four), (1, four), (2, four[:2]), (2, four[2:])]
+    assert shape(five, 5, 2)[-2:] == [(4, five[:3]), (4, five[3:])] and len(shape(five, 5, 2)) == 6
+    # pieces of different fused groups are groups of their own (each builds its own model)
+    ten = tuple(10.0 ** -k for k in range(1, 11))
+    units = plan_units(base, "l2", ten, 3, 1, labels, True, 4)  # two fused groups of five per fold
+    pieces = [(u.group, u.values) for u in units if len(u.values) < 5]
+    assert len(pieces) == 4 and len({g for g, _ in pieces}) == 4
+    # a slot for every trial: nothing fused, every trial alone
+    assert shape(four, 3, 12) == [(fold, (v,)) for fold in range(3) for v in four]
+
+
+def test_every_unit_carries_its_own_values_seed_fold_and_rows():
+    from regstudio.core.experiments.grid_params import apply_value
+    from regstudio.core.experiments.trials import plan_units
+
+    base = preset("none").run_spec().with_training(seed=7)
+    labels = np.arange(60) % 3
+    values = (1e-3, 1e-1)
+    units = plan_units(base, "l2", values, 3, 2, labels, fuse=False)
+    assert [u.key for u in units] == list(range(12))  # keys are places, in training order
+    assert [(u.repeat, u.fold, u.values) for u in units] == [
+        (r, f, (v,)) for r in range(2) for f in range(3) for v in values]
+    for u in units:
+        assert u.param == "l2" and u.names == [f"l2={u.values[0]:g}"]
+        assert u.specs == (apply_value(base, "l2", u.values[0]).with_training(seed=7 + u.repeat),)
+        fit, held = u.folds
+        assert len(np.intersect1d(fit, held)) == 0 and len(fit) + len(held) == 60
+    held_rows = [tuple(sorted(u.folds[1])) for u in units if u.repeat == 0 and u.values == (1e-3,)]
+    assert len(set(held_rows)) == 3  # each fold validates on rows of its own
+    other_seed = [tuple(sorted(u.folds[1])) for u in units if u.repeat == 1 and u.values == (1e-3,)]
+    assert other_seed != held_rows  # the next repeat draws its folds with its own seed
+    alone = plan_units(base, "l2", values, None, 1, labels)
+    assert [(u.fold, u.folds, u.values, u.group) for u in alone] == [(None, None, values, 0)]

@@ -26,6 +26,13 @@ def test_units_are_planned_for_the_workers_there_are():
     units = plan_units(base, "l2", ten, 3, 1, labels, True, 4)  # two fused groups of five per fold
     pieces = [(u.group, u.values) for u in units if len(u.values) < 5]
     assert len(pieces) == 4 and len({g for g, _ in pieces}) == 4
+    assert not {g for g, _ in pieces} & {u.group for u in units if len(u.values) == 5}  # nor a whole group's
+    # a fold of two values on two workers: split into the two values
+    two = (1e-3, 1e-1)
+    assert shape(two, 3, 2) == [(0, two), (1, two), (2, two[:1]), (2, two[1:])]
+    # repeats count as trials: 2 repeats of 4 x 3 is 24 trials, more than 12 slots, so still fused
+    # (6 units of four, each split in two for the 12 slots: pairs, not 24 single trials)
+    assert [len(u.values) for u in plan_units(base, "l2", four, 3, 2, labels, True, 12)] == [2] * 12
     # a slot for every trial: nothing fused, every trial alone
     assert shape(four, 3, 12) == [(fold, (v,)) for fold in range(3) for v in four]
 

@@ -19,6 +19,7 @@ from regstudio.core.experiments.grid_search import (
     apply_value,
     grid_points,
 )
+from regstudio.core.experiments.trials import TrialEpoch
 from regstudio.core.model import Dense, Dropout, GaussianNoise, ModelSpec
 from regstudio.core.training.run_spec import RunSpec, TrainingConfig
 
@@ -54,6 +55,15 @@ def test_a_fused_search_trains_fold_by_fold_as_a_separate_one_does(small_spec, b
     assert events[-1] == SearchFinished(result)
     assert [(t.value, t.fold) for t in result.trials] == [(1e-4, 0), (1.0, 0), (1e-4, 1), (1.0, 1)]
     assert [t.record.fused_with for t in result.trials] == [("l2=1",), ("l2=0.0001",)] * 2
+    # The fused model trains and validates on each fold's own rows, as the separate runs do.
+    folds = stratified_folds(blobs.y_train, 2, seed=spec.training.seed)
+    assert [(t.record.dataset.n_train, t.record.dataset.n_val) for t in result.trials] == [
+        (len(fit), len(val)) for fit, val in folds for _ in range(2)]
+    # Each trial's epochs are told as they end, once, and are what its record keeps.
+    for trial in result.trials:
+        told = [e.record for e in events if isinstance(e, TrialEpoch) and e.unit.fold == trial.fold
+                and e.unit.values[e.member] == trial.value]
+        assert told == list(trial.record.epochs)
 
 
 @pytest.fixture(scope="module")

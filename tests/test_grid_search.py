@@ -19,7 +19,7 @@ from regstudio.core.experiments.grid_search import (
     apply_value,
     grid_points,
 )
-from regstudio.core.experiments.trials import TrialEpoch
+from regstudio.core.experiments.trials import TrialEpoch, TrialStarted
 from regstudio.core.model import Dense, Dropout, GaussianNoise, ModelSpec
 from regstudio.core.training.run_spec import RunSpec, TrainingConfig
 
@@ -64,6 +64,10 @@ def test_a_fused_search_trains_fold_by_fold_as_a_separate_one_does(small_spec, b
         told = [e.record for e in events if isinstance(e, TrialEpoch) and e.unit.fold == trial.fold
                 and e.unit.values[e.member] == trial.value]
         assert told == list(trial.record.epochs)
+    # Each unit (a fold's two values, fused) is said to start once, before its first epoch.
+    kinds = [(type(e).__name__, e.unit.fold) for e in events if isinstance(e, (TrialStarted, TrialEpoch))]
+    assert [k for k in kinds if k[0] == "TrialStarted"] == [("TrialStarted", 0), ("TrialStarted", 1)]
+    assert kinds[0] == ("TrialStarted", 0) and kinds.index(("TrialStarted", 1)) == 1 + 2 * 2  # 2 epochs x 2 values
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ from .trials import (
     InProcessRunner,
     TrialEpoch,
     TrialRunner,
+    TrialStarted,
     UnitFailed,
     UnitFinished,
     UnitProgress,
@@ -301,9 +302,9 @@ class GridSearch:
     """Runs the trials through a runner: here one after another (all values of a fold, alone or
     fused, then the next fold), or on Dask workers (cluster/), as the request's `where` says.
 
-    Tells its listener SearchProgress, TrialEpoch as trials finish epochs, TrialFinished after
-    each trial, TrialsFailed when a unit fails, SearchFinished at the end; `cancel()` from any
-    thread keeps what finished.
+    Tells its listener TrialStarted as units start, SearchProgress, TrialEpoch as trials finish
+    epochs, TrialFinished after each trial, TrialsFailed when a unit fails, SearchFinished at
+    the end; `cancel()` from any thread keeps what finished.
     """
 
     def __init__(self, request: GridRequest, data: DatasetSplit, listener: Listener = ignore,
@@ -335,7 +336,7 @@ class GridSearch:
                 now = sum(n * f for n, f in running.values()) if len(running) > 1 else None
                 training = sum(n for n, _ in running.values())
                 self.listener(SearchProgress(len(trials), r.total_trials, event.progress, now, training))
-            elif isinstance(event, TrialEpoch):
+            elif isinstance(event, (TrialStarted, TrialEpoch)):
                 self.listener(event)
             elif isinstance(event, UnitFinished):
                 running.pop(event.unit.key, None)

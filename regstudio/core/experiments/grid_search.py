@@ -44,6 +44,7 @@ from .trials import (
     UnitFinished,
     UnitProgress,
     plan_units,
+    trial_count,
 )
 
 
@@ -187,7 +188,7 @@ class GridRequest:
 
     @property
     def total_trials(self) -> int:
-        return len(self.values) * (self.cv or 1) * self.repeats
+        return trial_count(len(self.values), self.cv, self.repeats)
 
     @property
     def name(self) -> str:

@@ -52,6 +52,11 @@ class TrialUnit:
         return [f"{self.param}={value:g}" for value in self.values]
 
 
+def trial_count(values: int, cv: int | None, repeats: int) -> int:
+    """A search's trials: every value on every fold (one without cross-validation), per repeat."""
+    return values * (cv or 1) * repeats
+
+
 def plan_units(base: RunSpec, param: str, values: Sequence[float], cv: int | None, repeats: int,
                y_train: np.ndarray, fuse: bool = True, slots: int = 1) -> list[TrialUnit]:
     """Every unit of a search, in the order the in-process runner trains them (fold by fold).
@@ -64,7 +69,7 @@ def plan_units(base: RunSpec, param: str, values: Sequence[float], cv: int | Non
     """
     from ..training.fused import fused_groups  # imports no TensorFlow, but the fused room is heavy
 
-    fuse = fuse and slots < len(values) * (cv or 1) * repeats
+    fuse = fuse and slots < trial_count(len(values), cv, repeats)
     units: list[TrialUnit] = []
     for repeat in range(repeats):
         seed = base.training.seed + repeat

@@ -49,6 +49,7 @@ from ...core.experiments.grid_search import (
     grid_points,
     parse_values,
 )
+from ...core.experiments.trials import trial_count
 from ...core.lab.lab import Lab
 from ...core.training.run_spec import RunSpec
 from ..lab_signals import LabSignals
@@ -225,7 +226,7 @@ class GridSearchView(QWidget):
     def _size_changed(self) -> None:
         """The search's size picks where it trains, until the user chooses (run_on.py)."""
         with contextlib.suppress(SpecError):  # values half typed: the choice stays as it was
-            self.run_on.suggest(len(self.values()) * (self.cv() or 1) * self.repeats_spin.value(),
+            self.run_on.suggest(trial_count(len(self.values()), self.cv(), self.repeats_spin.value()),
                                 self.epochs_spin.value())
 
     def _param_chosen(self) -> None:

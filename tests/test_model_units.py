@@ -248,3 +248,59 @@ def test_optimizers_are_keras_own_at_the_rate_asked():
     for name, cls in (("adam", "Adam"), ("sgd", "SGD"), ("rmsprop", "RMSprop")):
         optimizer = make_optimizer(name, 0.0123)
         assert type(optimizer).__name__ == cls and float(optimizer.learning_rate) == pytest.approx(0.0123)
+
+
+def test_the_reference_and_playground_networks_are_the_lessons_own():
+    from regstudio.core.model.edits import HIDDEN_UNITS, PLAYGROUND_UNITS, playground_model, reference_model
+
+    l2 = Regularizer.of("l2", 0.003)
+    assert reference_model(l2).layers == tuple(Dense(units, "relu", l2) for units in HIDDEN_UNITS)
+    assert reference_model().layers == (Dense(128, "relu"), Dense(64, "relu"))
+    assert playground_model().layers == (Dense(64, "relu"), Dense(64, "relu"), Dense(64, "relu"))
+    assert PLAYGROUND_UNITS == (64, 64, 64)
+
+
+def test_batch_normalization_leaves_a_leading_noise_layer_and_changes_every_block_after_it():
+    model = ModelSpec((GaussianNoise(0.1), Dense(8, "tanh"), Dense(4)))
+    on = with_batchnorm(model)
+    assert on.layers == (GaussianNoise(0.1), Dense(8, "linear"), BatchNorm(), Activation("tanh"),
+                         Dense(4, "linear"), BatchNorm(), Activation("relu"))
+    assert with_batchnorm(on, on=False) == model
+
+
+def test_an_activation_layer_applies_its_own_function():
+    layer = Activation("relu").keras_layer("activation_1", None)
+    assert layer.name == "activation_1"
+    assert np.asarray(layer(np.array([[-2.0, 3.0]], np.float32))).tolist() == [[0.0, 3.0]]
+
+
+def test_a_model_whose_layers_are_not_a_tuple_is_refused_in_one_sentence():
+    [problem] = ModelSpec([Dense(4)]).validate()  # type: ignore[arg-type]
+    assert str(problem) == "layers = [Dense(units=4, activation='relu', regularizer=Regularizer(kind='none', " \
+                           "l1=0.0, l2=0.0))]: a tuple of layers"
+
+
+def test_a_penalty_kind_read_from_json_keeps_the_value_written_for_the_sentence():
+    from regstudio.core.model.spec import regularizer_from_dict
+
+    reg = regularizer_from_dict({"kind": 2, "l1": 0, "l2": 1}, "layers[0].regularizer")
+    assert reg.kind == 2 and type(reg.kind) is int and (reg.l1, reg.l2) == (0.0, 1.0)
+    assert "kind = 2:" in str(reg.problems("layers[0].regularizer")[0])
+
+
+def test_a_penalty_made_without_strengths_has_none_and_an_unknown_kind_gets_none_either():
+    assert Regularizer.of("l2") == Regularizer("l2", 0.0, 0.0)
+    assert Regularizer.of("l1") == Regularizer("l1", 0.0, 0.0)
+    assert Regularizer.from_strengths("l3", 0.5, 0.25) == Regularizer("l3", 0.0, 0.0)
+
+
+def test_a_fused_model_has_one_output_per_network_on_one_input_and_their_weights():
+    from regstudio.core.model.keras_model import build_fused_model
+
+    members = [build_model(ModelSpec((Dense(n),)), 3, 2, seed=1) for n in (4, 5)]
+    fused = build_fused_model(members, 3)
+    assert fused.input_shape == (None, 3) and len(fused.outputs) == 2
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for member, out in zip(members, fused(x), strict=True):
+        np.testing.assert_array_equal(np.asarray(out), np.asarray(member(x)))
+    assert fused.count_params() == sum(m.count_params() for m in members) == (16 + 10) + (20 + 12)

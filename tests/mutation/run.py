@@ -128,9 +128,15 @@ def equivalents() -> dict[str, str]:
     """Mutant name -> why no test can tell it from the original (from EQUIVALENT.md)."""
     found = {}
     for line in EQUIVALENT.read_text().splitlines() if EQUIVALENT.exists() else []:
-        match = re.match(r"- `([^`]+)`: (.+)", line)
-        if match:
-            found[match.group(1)] = match.group(2)
+        # "- `full_name`: why" or "- `full_name_3`, `_4`, `_9`: why" (the same reason for several)
+        match = re.match(r"- `([^`]+)`((?:, `_\d+`)*): (.+)", line)
+        if not match:
+            continue
+        first, more, why = match.groups()
+        found[first] = why
+        stem = first.rsplit("_", 1)[0]
+        for number in re.findall(r"`_(\d+)`", more):
+            found[f"{stem}_{number}"] = why
     return found
 
 

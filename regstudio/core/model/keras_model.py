@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from .layers import LAYER_TYPES, kernel_initializer
+from .layers import kernel_initializer
 from .spec import ModelSpec
 
 OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}  # Keras's spelling of each
@@ -191,16 +191,14 @@ def build_model(spec: ModelSpec, input_dim: int, n_classes: int, seed: int | Non
 
     With `seed`, each Dense kernel starts from `initial_weight_seed(seed, its name)`;
     without, from Keras's global stream (seed Keras before calling it for repeatable weights).
-    A layer type outside the registry is an error, never skipped.
+    A layer type outside the registry is an error (SpecError from check()), never skipped.
     """
     import keras
     from keras import layers
 
     names = layer_names(spec.check())
     stack: list[Any] = [keras.Input(shape=(input_dim,))]
-    for layer, name in zip(spec.layers, names[:-1], strict=True):
-        if LAYER_TYPES.get(layer.type) is not type(layer):
-            raise TypeError(f"{name}: {type(layer).__name__} is not a layer type RegStudio can build")
+    for layer, name in zip(spec.layers, names[:-1], strict=True):  # check() refused unregistered types
         stack.append(layer.keras_layer(name, seed))
     stack.append(layers.Dense(n_classes, activation="softmax", name=names[-1],
                               kernel_initializer=kernel_initializer(seed, names[-1])))

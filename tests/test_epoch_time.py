@@ -60,15 +60,19 @@ def test_only_slow_epochs_are_said_in_words_a_student_reads():
 
 
 def test_the_measured_step_cost_predicts_a_real_epoch_within_a_factor_of_three():
-    cost = measure_step_cost()
-    assert cost.overhead > 0 and cost.per_mac > 0
     data = DataSpec("mnist-5k", train_size=2_000)
     spec = RunSpec(ModelSpec((Dense(512), Dense(512))), TrainingConfig(epochs=2, batch_size=64), data)
-    record = TrainingSession(spec, load(data)).run()
     params = sum(r.params for r in summary_rows(spec.model, 784, 10))
-    estimate = epoch_seconds(cost, params, training_examples(spec), 0.2, 64)
+    # Measured just before and just after the run: the tests share the cores with other
+    # tests, so the machine's speed may change while it trains; the epoch is judged against
+    # what the measurement says at either end.
+    before = measure_step_cost.__wrapped__()  # measured now, not the figure kept for the process
+    assert before.overhead > 0 and before.per_mac > 0
+    record = TrainingSession(spec, load(data)).run()
+    after = measure_step_cost.__wrapped__()
+    estimates = [epoch_seconds(cost, params, training_examples(spec), 0.2, 64) for cost in (before, after)]
     actual = record.epochs[1].seconds - record.epochs[0].seconds  # the second epoch: no tracing in it
-    assert math.isfinite(actual) and estimate / 3 <= actual <= estimate * 3, (estimate, actual)
+    assert math.isfinite(actual) and min(estimates) / 3 <= actual <= max(estimates) * 3, (estimates, actual)
 
 
 def test_the_window_says_an_epochs_time_once_a_batch_and_judges_a_run_against_its_share():

@@ -10,8 +10,11 @@ Each group runs in its own folder, .mutation/<group>/ (ignored by git), holding 
 project's pyproject.toml plus a [tool.mutmut] section for the group, and links to the
 code, tests and resources. One worker only: the machines are shared. Ctrl+C stops a run;
 the next run picks up where it stopped, and mutants of functions changed since are
-tested again. A survivor is either killed by a new test or listed, with the reason it
-cannot be killed, in tests/mutation/EQUIVALENT.md, which --report takes off the count.
+tested again. The folder's settings (its tests, pytest's options) are written when it is
+made, since mutmut forgets every result when they change; after changing a group's tests
+or the project's pytest options, --fresh starts the group over. A survivor is either
+killed by a new test or listed, with the reason it cannot be killed, in
+tests/mutation/EQUIVALENT.md, which --report takes off the count.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ def prepare(name: str, group: Group, tests_from: str | None = None) -> Path:
 source_paths = ["regstudio"]
 only_mutate = {toml_list(group.modules)}
 pytest_add_cli_args_test_selection = {toml_list(group.tests)}
-pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestUnraisableExceptionWarning"]
+pytest_add_cli_args = ["-n", "0", "-p", "no:cacheprovider", "-W", "ignore::pytest.PytestUnraisableExceptionWarning"]
 also_copy = ["resources"]
 process_isolation = "forkserver"
 forkserver_warmup = "import"
@@ -107,7 +110,12 @@ timeout_constant = 5.0
 timeout_multiplier = 4.0
 use_git_change_detection = false
 """
-    (work / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text() + config)
+    # Written once, when the folder is made (or again with --fresh): mutmut forgets every result
+    # when the folder's pyproject.toml changes, and the project's own may change in ways that do
+    # not touch the tests (a dependency, the test runner's options).
+    settings = work / "pyproject.toml"
+    if not settings.exists():
+        settings.write_text((ROOT / "pyproject.toml").read_text() + config)
     return work
 
 
@@ -190,9 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, group in GROUPS.items():
             print(f"{name}: {group.what}\n    mutates {' '.join(group.modules)}\n    tests   {' '.join(group.tests)}")
         return 0
-    work = prepare(args.group, GROUPS[args.group], args.tests_from)
     if args.fresh:
-        shutil.rmtree(work / "mutants", ignore_errors=True)
+        shutil.rmtree(WORK / args.group, ignore_errors=True)
+    work = prepare(args.group, GROUPS[args.group], args.tests_from)
     if args.show:
         return mutmut(work, "show", args.show).returncode
     if args.report:

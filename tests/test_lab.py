@@ -9,6 +9,7 @@ from regstudio.core.boundary.plane import plane_over
 from regstudio.core.experiments.grid_search import SearchFinished, TrialFinished
 from regstudio.core.lab.events import (
     LabReplaced,
+    LessonChanged,
     ModifiedChanged,
     RunAdded,
     RunChanged,
@@ -17,7 +18,7 @@ from regstudio.core.lab.events import (
     SearchChanged,
     SpecChanged,
 )
-from regstudio.core.lab.lab import LabContent
+from regstudio.core.lab.lab import ExerciseProgress, Lab, LabContent
 from regstudio.core.lab.limits import TeacherLimits
 from regstudio.core.model import Dense
 from regstudio.core.training.events import (
@@ -30,6 +31,7 @@ from regstudio.core.training.events import (
     RunFinished,
     RunStarted,
 )
+from regstudio.core.training.run_spec import RunSpec
 from regstudio.core.training.summary import RunSummary
 
 
@@ -49,6 +51,7 @@ def test_a_run_goes_from_queued_to_done_and_every_step_is_told(lab, lab_content,
     assert lab.run(run_id).state == "queued" and lab.run(run_id).name == "1: none" and lab.busy
     lab.apply(run_id, RunStarted("1: none", record.layouts, None, 3))
     assert lab.run(run_id).state == "training" and lab.run(run_id).layouts == record.layouts
+    assert lab.run(run_id).boundary is None  # no plane: nothing to draw a boundary on
     lab.apply(run_id, Progress(1, 3, 2, 8, 0.1, 0.5))  # progress is the window's business, not the lab's
     for epoch in record.epochs:
         lab.apply(run_id, EpochEnded(epoch))
@@ -57,9 +60,8 @@ def test_a_run_goes_from_queued_to_done_and_every_step_is_told(lab, lab_content,
     run = lab.run(run_id)
     assert run.state == "done" and not lab.busy
     assert run.record.name == "1: none" and run.summary.name == "1: none" and run.summary.test_accuracy is not None
-    kinds = [(type(e).__name__, getattr(e, "aspect", None)) for e in lab.events]
-    assert kinds == [("RunAdded", None), ("ModifiedChanged", None), ("RunChanged", "state")] + \
-        [("RunChanged", "epoch")] * len(record.epochs) + [("RunChanged", "state")]
+    assert lab.events == [RunAdded(run_id, 0), ModifiedChanged(True), RunChanged(run_id, "state")] + \
+        [RunChanged(run_id, "epoch")] * len(record.epochs) + [RunChanged(run_id, "state")]
 
 
 def test_runs_are_numbered_and_coloured_in_order_and_renamed_everywhere(lab, small_spec, lab_content):
@@ -72,6 +74,8 @@ def test_runs_are_numbered_and_coloured_in_order_and_renamed_everywhere(lab, sma
     assert not lab.rename_run(ids[0], "   ") and lab.run(ids[0]).name == "baseline run"
     lab.set_shown(ids[1], False)
     assert lab.events[-1] == RunChanged(ids[1], "shown") and not lab.run(ids[1]).shown
+    lab.set_shown(ids[1], True)
+    assert lab.events[-1] == RunChanged(ids[1], "shown") and lab.run(ids[1]).shown is True
 
 
 def test_remove_and_clear_can_be_undone_in_place_until_the_lab_is_replaced(lab, small_spec, lab_content):
@@ -84,8 +88,9 @@ def test_remove_and_clear_can_be_undone_in_place_until_the_lab_is_replaced(lab, 
     assert lab.events[-1] == RunsRemoved(frozenset({ids[1]}))
     assert lab.clear_runs() == 2 and [r.run_id for r in lab.runs] == [ids[3]]
     assert lab.undo() == 2 and [r.run_id for r in lab.runs] == [ids[0], ids[2], ids[3]]
+    assert lab.events[-2:] == [RunAdded(ids[0], 0), RunAdded(ids[2], 1)]  # each told where it went back
     assert lab.undo() == 1 and [r.run_id for r in lab.runs] == ids
-    assert RunAdded(ids[1], 1) in lab.events
+    assert lab.events[-1] == RunAdded(ids[1], 1)
     assert lab.undo() == 0 and not lab.can_undo
     lab.clear_runs()
     lab.replace_content(LabContent(small_spec))
@@ -97,6 +102,7 @@ def test_stop_drops_waiting_runs_for_good(lab, small_spec):
     lab.apply(ids[0], RunStarted("x", (), None, 3))
     lab.drop_waiting(ids)
     assert [r.run_id for r in lab.runs] == [ids[0]] and not lab.can_undo
+    assert lab.events[-1] == RunsRemoved(frozenset(ids[1:]))
 
 
 def test_failed_runs_keep_their_reason_and_late_events_of_unknown_jobs_are_ignored(lab, small_spec):
@@ -146,12 +152,23 @@ def test_a_search_collects_its_trials_and_result(lab, small_spec, lab_content):
     lab.apply(search_id, SearchFinished(search.result))
     assert lab.search(search_id).result == search.result and not lab.busy and lab.modified
     assert lab.events[0] == SearchAdded(search_id) and SearchChanged(search_id, "trial") in lab.events
+    other = lab.add_search(search.request)  # a second search is a search of its own
+    assert other != search_id and [s.search_id for s in lab.searches] == [search_id, other]
+    assert lab.search(other).request == search.request and lab.search(other).state == "queued"
+
+
+def test_a_search_that_starts_and_fails_is_told_and_marks_the_lab(lab, lab_content):
+    search_id = lab.add_search(lab_content.searches[0].request)
+    lab.apply(search_id, Progress(1, 1, 1, 1, 0.0, 0.0))
+    assert lab.events[-1] == SearchChanged(search_id, "state") and not lab.modified
+    lab.apply(search_id, JobFailed("out of memory"))
+    assert lab.events[-2:] == [SearchChanged(search_id, "state"), ModifiedChanged(True)] and lab.modified
 
 
 def test_spec_changes_say_whether_they_came_from_the_builder(lab, small_spec):
     other = small_spec.with_training(epochs=7)
     lab.set_spec(other)
-    assert lab.events == [SpecChanged(False), ModifiedChanged(True)]
+    assert lab.events == [SpecChanged(False), ModifiedChanged(True)] and lab.spec == other
     lab.mark_saved()
     lab.events.clear()
     lab.set_spec(replace(other, model=type(other.model)((Dense(4),))), from_builder=True)
@@ -180,6 +197,13 @@ def test_teacher_limits_name_the_limit(small_spec):
     assert TeacherLimits().problems(small_spec, (2, 3)) == []
 
 
+def test_teacher_limits_allow_exactly_the_limit(small_spec):
+    # small_spec: 3 epochs, Dense(16) then Dense(8): 211 parameters on 2 features and 3 classes
+    assert TeacherLimits(max_epochs=3, max_units=16, max_params=211).problems(small_spec, (2, 3)) == []
+    assert [str(p) for p in TeacherLimits(max_units=15).problems(small_spec, (2, 3))] == [
+        "layers[0].units = 16: at most 15, the limit your teacher set for this lab"]
+
+
 def test_a_trial_shown_as_a_run_is_named_like_any_run_everywhere(lab, lab_content):
     record = lab_content.runs[1].record  # its own name: "2: l1"
     kernel = np.ones((784, 32), np.float32)
@@ -189,3 +213,77 @@ def test_a_trial_shown_as_a_run_is_named_like_any_run_everywhere(lab, lab_conten
     assert run.summary == RunSummary.of(run.record)
     assert run.epochs == record.epochs and run.layouts == record.layouts and run.image_shape == (28, 28)
     assert run.first_kernel is kernel and lab.events[-1] == RunChanged(run_id, "state")
+    assert run.spec == record.spec  # the spec the trial trained, as any run keeps its own
+
+
+def test_a_students_progress_through_the_lessons_exercises(lab, lab_content):
+    lab.set_exercise(2, "started")
+    lab.set_exercise(2, answer="L2 shrinks the weights")  # the state stays
+    lab.set_exercise(2, "done")  # the answer stays
+    lab.set_exercise(2, "done")  # the same again: nothing told
+    assert lab.exercises == {2: ExerciseProgress(2, "done", "L2 shrinks the weights")}
+    lab.set_exercise(2, answer="")  # an answer can be cleared
+    assert lab.exercises == {2: ExerciseProgress(2, "done", "")}
+    assert lab.events == [LessonChanged(), ModifiedChanged(True), LessonChanged(), LessonChanged(), LessonChanged()]
+    lab.set_lesson(lab_content.lesson)  # a teacher's lesson: its exercises start afresh
+    assert lab.lesson == lab_content.lesson and lab.exercises == {} and lab.events[-1] == LessonChanged()
+    lab.set_exercise(1)
+    assert lab.content().exercises == (ExerciseProgress(1, "started", ""),)
+    assert lab.content().lesson == lab_content.lesson
+
+
+def test_what_is_saved_is_the_finished_lab_as_the_student_left_it(lab, small_spec, lab_content):
+    lab.replace_content(lab_content)
+    spec, limits = small_spec.with_training(epochs=9), TeacherLimits(max_units=64)
+    lab.set_spec(spec)
+    lab.set_limits(limits)
+    search = lab_content.searches[0]
+    lab.add_search(search.request)  # queued
+    running = lab.add_search(search.request)
+    lab.apply(running, TrialFinished(search.trials[0]))
+    failed = lab.add_search(search.request)
+    lab.apply(failed, JobFailed("out of memory"))
+    lab.add_run(small_spec, "waiting")
+    content = lab.content()
+    assert (content.spec, content.limits, content.notes, content.lesson) == (spec, limits, lab_content.notes,
+                                                                            lab_content.lesson)
+    assert [r.name for r in content.runs] == [r.name for r in lab_content.runs]
+    assert [(s.state, s.problem) for s in content.searches] == [("done", ""), ("failed", "out of memory")]
+    assert content.searches[0].result == search.result
+
+
+def test_a_new_lab_shows_its_spec_and_has_nothing_unsaved(small_spec):
+    assert Lab(small_spec).spec == small_spec and Lab().spec == RunSpec()
+    lab = Lab(small_spec)
+    assert lab.modified is False  # a bool: the window hands it to setWindowModified
+    lab.set_notes("x")
+    lab.replace_content(LabContent(small_spec))
+    assert lab.modified is False
+
+
+def test_every_search_a_lab_brings_keeps_an_id_of_its_own(lab, lab_content):
+    done = lab_content.searches[0]
+    failed = replace(done, state="failed", result=None, problem="stopped")
+    lab.replace_content(replace(lab_content, searches=(done, failed)))
+    search_ids = [s.search_id for s in lab.searches]
+    assert len(set(search_ids + [r.run_id for r in lab.runs])) == 6 and all(isinstance(i, int) for i in search_ids)
+    assert [lab.search(i).state for i in search_ids] == ["done", "failed"]
+
+
+def test_kernel_early_stopping_and_failure_are_each_told_as_their_own_aspect(lab, small_spec):
+    run_id = lab.add_run(small_spec, "x")
+    lab.apply(run_id, FirstKernel(1, np.ones((2, 3), np.float32)))
+    lab.apply(run_id, EarlyStoppingStatus(2, 1, 0.5, 1, 5, "val_loss"))
+    lab.apply(run_id, JobFailed("out of memory"))
+    assert lab.events[-3:] == [RunChanged(run_id, "kernel"), RunChanged(run_id, "early"), RunChanged(run_id, "state")]
+    run = lab.run(run_id)
+    assert (run.state, run.problem, run.early) == ("failed", "out of memory", None)  # no stale early stopping
+
+
+def test_a_finished_run_takes_its_epochs_and_layouts_from_its_record(lab, small_spec, lab_content):
+    record = lab_content.runs[0].record
+    run_id = lab.add_run(small_spec, "x")
+    lab.apply(run_id, RunStarted(record.name, (), None, 3))
+    lab.apply(run_id, EpochEnded(record.epochs[0]))  # the other epochs' events never arrived
+    lab.apply(run_id, RunFinished(record))
+    assert lab.run(run_id).epochs == record.epochs and lab.run(run_id).layouts == record.layouts

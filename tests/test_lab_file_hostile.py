@@ -3,6 +3,7 @@
 import io
 import json
 import pickle
+import re
 import struct
 import zipfile
 
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from regstudio.core.errors import LabFileError
+from regstudio.core.lab import lab_file
 from regstudio.core.lab.codec import content_dict
 from regstudio.core.lab.lab_file import lab_bytes, open_lab
 
@@ -199,3 +201,134 @@ def test_boundary_arrays_are_named_for_what_they_hold(tmp_path, valid):
     without = json.loads(json.dumps(text))
     del without["runs"][0]["boundary"]  # a lab saved before the playground
     assert opened(tmp_path, zip_of({"lab.json": json.dumps(without), "arrays.npz": valid[2]})).runs[0].boundary is None
+
+
+def test_a_member_whose_bytes_changed_is_refused_as_damaged(tmp_path, valid):
+    raw = bytearray(zip_of({"lab.json": json.dumps(valid[1])}, zipfile.ZIP_STORED))
+    raw[raw.index(b'"format"') + 1] ^= 0x20  # "format" -> "Format": the CRC no longer matches
+    assert opened(tmp_path, bytes(raw)) == "lab.regstudio: lab.json is damaged (Bad CRC-32 for file 'lab.json')"
+
+
+def test_a_member_whose_compressed_stream_is_broken_is_refused_as_damaged(tmp_path, valid):
+    raw = bytearray(zip_of({"lab.json": json.dumps(valid[1])}))  # deflated
+    start = 30 + len("lab.json")  # the first member's data follows its 30-byte local header and name
+    raw[start:start + 8] = b"\xff" * 8  # not a deflate block
+    assert opened(tmp_path, bytes(raw)) == "lab.regstudio: lab.json is damaged (error)"  # zlib.error
+
+
+def test_a_member_shorter_than_it_claims_is_refused(tmp_path, valid):
+    text = json.dumps(valid[1]).encode()
+    assert opened(tmp_path, claiming(text, "lab.json", len(text) + 10)) == (
+        "lab.regstudio: lab.json does not unpack to the size it claims")
+
+
+def test_members_a_lab_never_holds_are_named_in_the_refusal(tmp_path, valid):
+    text = json.dumps(valid[1])
+    for name, shown in (("a" * 79, "a" * 79), ("b" * 80, "b" * 77 + "..."), ("c" * 300, "c" * 77 + "...")):
+        assert opened(tmp_path, zip_of({"lab.json": text, name: b"x"})) == (
+            f"lab.regstudio: the file holds {shown!r}, which a lab file never contains")
+    assert opened(tmp_path, twice(text)) == "lab.regstudio: the file holds lab.json twice"
+    assert opened(tmp_path, zip_of({"lab.json": text}, zipfile.ZIP_BZIP2)) == (
+        "lab.regstudio: lab.json uses a compression RegStudio does not read")
+    encrypted = bytearray(zip_of({"lab.json": text}))
+    central = encrypted.index(b"PK\x01\x02")
+    encrypted[central + 8] |= 0x1  # the "encrypted" flag, as the central directory tells it
+    assert opened(tmp_path, bytes(encrypted)) == "lab.regstudio: lab.json is encrypted"
+
+
+def twice(text):
+    """A zip holding lab.json twice (zipfile warns, and writes it)."""
+    buffer = io.BytesIO()
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("lab.json", text)
+        zf.writestr("lab.json", text)
+    return buffer.getvalue()
+
+
+def test_what_is_no_lab_file_is_refused_in_one_exact_sentence(tmp_path, valid, monkeypatch):
+    (tmp_path / "folder.regstudio").mkdir()
+    with pytest.raises(LabFileError) as bad:
+        open_lab(tmp_path / "folder.regstudio")
+    assert str(bad.value) == "folder.regstudio: is a folder, not a lab file"
+    blocker = tmp_path / "file"
+    blocker.write_text("I am a file")
+    with pytest.raises(LabFileError) as bad:
+        open_lab(blocker / "lab.regstudio")
+    assert str(bad.value) == f"{blocker / 'lab.regstudio'}: cannot be read (Not a directory)"
+    assert opened(tmp_path, b"hello, I am a text file") == "lab.regstudio: is not a RegStudio lab (not a zip archive)"
+    half = valid[0][:len(valid[0]) // 2]
+    assert opened(tmp_path, half) == "lab.regstudio: is damaged or truncated (File is not a zip file)"
+    size = len(valid[0])
+    monkeypatch.setattr(lab_file, "MAX_FILE_BYTES", size - (1 << 20))  # exactly as large as a lab may be
+    assert not isinstance(opened(tmp_path, valid[0]), str)
+    monkeypatch.setattr(lab_file, "MAX_FILE_BYTES", size - (1 << 20) - 1)
+    assert opened(tmp_path, valid[0]) == f"lab.regstudio: is {size:,} bytes, more than any lab RegStudio writes"
+
+
+def npy(array, version=None):
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, version=version)
+    return buffer.getvalue()
+
+
+def with_member(valid, name, data):
+    """The valid lab file with `name` in its arrays.npz (added, or replacing the one of that name)."""
+    with zipfile.ZipFile(io.BytesIO(valid[2])) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members[name] = data
+    return zip_of({"lab.json": json.dumps(valid[1]), "arrays.npz": zip_of(members, zipfile.ZIP_STORED)})
+
+
+def test_arrays_npz_holds_only_arrays_named_for_what_they_hold(tmp_path, valid):
+    array = npy(np.zeros((2, 2), np.float32))
+    for name in ("notes.txt", "run_x.npy", "run_1.txt", "kernel_1.npy", "run_" + "1" * 16 + ".npy"):
+        assert opened(tmp_path, with_member(valid, name, array)) == (
+            f"lab.regstudio: arrays.npz holds {name!r}, which a lab file never contains")
+    unused = opened(tmp_path, with_member(valid, "run_" + "1" * 15 + ".npy", array))  # 23 characters: a name
+    assert not isinstance(unused, str)
+
+
+def test_kernels_are_plain_float32_tables_in_npy_format_1_or_2(tmp_path, valid, lab_content):
+    kernel = lab_content.runs[1].first_kernel
+    back = opened(tmp_path, with_member(valid, "run_1.npy", npy(kernel, (2, 0))))
+    assert np.array_equal(back.runs[1].first_kernel, kernel)
+    assert opened(tmp_path, with_member(valid, "run_1.npy", npy(kernel, (3, 0)))) == (
+        "lab.regstudio: run_1.npy in arrays.npz is not a plain array (.npy version (3, 0))")
+    assert opened(tmp_path, with_member(valid, "run_1.npy", npy(np.zeros(784, np.float32)))) == (
+        "lab.regstudio: run_1.npy in arrays.npz is float32 (784,); a kernel is float32 inputs x units")
+
+
+def test_no_array_may_be_larger_than_the_largest_kernel(tmp_path, valid, lab_content, monkeypatch):
+    assert lab_content.runs[1].first_kernel.shape == (784, 32)
+    monkeypatch.setattr(lab_file, "MAX_KERNEL_VALUES", 784 * 32)  # exactly this lab's kernel
+    assert not isinstance(opened(tmp_path, valid[0]), str)
+    monkeypatch.setattr(lab_file, "MAX_KERNEL_VALUES", 784 * 32 - 1)
+    assert opened(tmp_path, valid[0]) == (
+        "lab.regstudio: run_1.npy in arrays.npz is float32 (784, 32); a kernel is float32 inputs x units")
+    monkeypatch.setattr(lab_file, "MAX_KERNEL_VALUES", 100)  # refused before unpacking: 100 x 4 bytes + a header
+    assert re.fullmatch(r"lab\.regstudio: \w+\.npy would unpack to [\d,]+ bytes, more than a lab holds \(1,424\)",
+                        opened(tmp_path, valid[0]))
+
+
+def needing_version_8_4(data):
+    """The zip `data` with its first member's "version needed to extract" at 8.4, which zipfile refuses."""
+    raw = bytearray(data)
+    central = raw.index(b"PK\x01\x02")
+    raw[central + 6:central + 8] = struct.pack("<H", 84)
+    return bytes(raw)
+
+
+def test_a_zip_needing_a_newer_zip_reader_is_refused_as_damaged(tmp_path, valid):
+    assert opened(tmp_path, needing_version_8_4(valid[0])) == (
+        "lab.regstudio: is damaged or truncated (zip file version 8.4)")
+    arrays = zip_of({"lab.json": json.dumps(valid[1]), "arrays.npz": needing_version_8_4(valid[2])})
+    assert opened(tmp_path, arrays) == "lab.regstudio: is damaged or truncated (zip file version 8.4)"
+
+
+def test_a_name_flagged_as_utf8_that_is_not_is_refused_as_damaged(tmp_path, valid):
+    raw = bytearray(valid[0])
+    central = raw.index(b"PK\x01\x02")
+    raw[central + 9] |= 0x08  # general purpose flag bit 11: the name is UTF-8
+    raw[central + 46] = 0xFF  # the name's first byte, which no UTF-8 text starts with
+    assert opened(tmp_path, bytes(raw)) == ("lab.regstudio: is damaged or truncated ('utf-8' codec can't decode byte "
+                                            "0xff in position 0: invalid start byte)")

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import replace
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from file_parts import zip_of
 
-from regstudio.core.errors import LabFileError
+from regstudio.core.errors import LabFileError, SpecError
 from regstudio.core.experiments.grid_search import SearchFinished, TrialFinished
 from regstudio.core.lab import lab_file
 from regstudio.core.lab.codec import content_dict, read_content
@@ -25,6 +26,7 @@ from regstudio.core.lab.lab import MAX_NAME, Lab, LabContent
 from regstudio.core.lab.lab_file import lab_bytes, open_lab, save_lab
 from regstudio.core.lab.limits import TeacherLimits
 from regstudio.core.training.events import EpochEnded, JobFailed, Progress, RunFinished, RunStarted
+from regstudio.core.training.run_spec import RunSpec
 
 
 def test_observers_are_told_until_they_stop(small_spec):
@@ -48,6 +50,7 @@ def test_notes_and_limits_change_once_and_mark_the_lab_once(lab):
     lab.mark_saved()
     lab.mark_saved()
     assert lab.events[-1] == ModifiedChanged(False) and lab.events.count(ModifiedChanged(False)) == 1
+    assert lab.modified is False  # a bool: the window hands it to setWindowModified
     lab.mark_unsaved()
     assert lab.events[-1] == ModifiedChanged(True) and lab.modified
 
@@ -153,6 +156,8 @@ def test_lab_json_names_what_is_wrong(lab_content):
 
     assert refused({**data, "format": "x"}) == "lab.json.format = 'x': 'regstudio-lab': this is not a RegStudio lab"
     assert refused([1]) == "lab.json.format = 'list': 'regstudio-lab': this is not a RegStudio lab"
+    assert refused({k: v for k, v in data.items() if k != "notes"}) == "lab.json.notes = None: required here"
+    assert refused({**data, "teacher": "me"}) == "lab.json.teacher = 'me': not a known field here"
     for version in (0, True, "1", None):
         assert refused({**data, "format_version": version}).startswith(
             f"lab.json.format_version = {version!r}: a whole number from 1")
@@ -163,6 +168,8 @@ def test_lab_json_names_what_is_wrong(lab_content):
     assert refused({**data, "lesson": {"title": "x", "files": [["a.md", "no front matter"]]}}) == (
         "lab.json.lesson = 'a lesson': a lesson RegStudio can show (a.md, line 1: a lesson file starts with '---' "
         "and its title, order and actions)")
+    assert refused({**data, "lesson": {"title": "x", "files": [["a.md"]]}}) == (
+        "lab.json.lesson.files = 'an entry': [file name, text] pairs")
     done = {"exercise": 1, "state": "done", "answer": ""}
     assert refused({**data, "exercises": [{**done, "exercise": 100}]}) == (
         "lab.json.exercises[0].exercise = 100: a whole number from 1 to 99")
@@ -239,11 +246,22 @@ def test_the_file_is_refused_by_its_parts(lab_content, tmp_path, monkeypatch):
     np.save(fortran, np.asfortranarray(np.ones((784, 3), np.float32)))
     assert said(zip_of({"lab.json": text, "arrays.npz": zip_of({"run_1.npy": fortran.getvalue()})})) == (
         "lab.regstudio: run_1.npy in arrays.npz is float32 (784, 3); a kernel is float32 inputs x units")
+    monkeypatch.setattr(lab_file, "MAX_ARRAYS_BYTES", 100)
+    assert said(zip_of({"lab.json": text, "arrays.npz": arrays})) == (
+        f"lab.regstudio: arrays.npz would unpack to {len(arrays):,} bytes, more than a lab holds (100)")
     monkeypatch.setattr(lab_file, "MAX_JSON_BYTES", 100)
     assert said(zip_of({"lab.json": text})) == (f"lab.regstudio: lab.json would unpack to {len(text):,} bytes, "
                                                 "more than a lab holds (100)")
     monkeypatch.setattr(lab_file, "MAX_FILE_BYTES", 10)
     assert said(b"PK" + bytes(2_000_000)).startswith("lab.regstudio: is 2,000,002 bytes, more than any lab")
+
+
+def test_a_member_exactly_as_large_as_a_lab_may_hold_is_read(lab_content, tmp_path, monkeypatch):
+    text, arrays = lab_bytes(lab_content, "0.2.0")
+    monkeypatch.setattr(lab_file, "MAX_JSON_BYTES", len(text))
+    path = tmp_path / "lab.regstudio"
+    path.write_bytes(zip_of({"lab.json": text, "arrays.npz": arrays}))
+    assert plain(open_lab(path)) == plain(lab_content)
 
 
 def test_a_lab_without_kernels_has_no_arrays_member(lab_content, tmp_path):
@@ -265,6 +283,13 @@ def test_an_empty_lab_round_trips(small_spec, tmp_path):
     assert open_lab(tmp_path / "empty.regstudio") == content
 
 
+def test_a_spec_in_lab_json_may_leave_out_parts_as_a_spec_file_may(lab_content):
+    data, arrays = content_dict(lab_content, "0.2.0")
+    data = json.loads(json.dumps(data))  # as a file holds it: lists, not tuples
+    spec = read_content({**data, "spec": {"training": {"epochs": 5}}}, arrays).spec
+    assert spec.training.epochs == 5 and (spec.model, spec.data) == (RunSpec().model, RunSpec().data)
+
+
 def test_an_image_shape_is_null_or_rows_and_columns(lab_content):
     data, arrays = content_dict(lab_content, "0.2.0")
     for shape in ([], [28]):
@@ -273,3 +298,79 @@ def test_an_image_shape_is_null_or_rows_and_columns(lab_content):
         with pytest.raises(Exception) as bad:
             read_content(changed, arrays)
         assert str(bad.value) == f"lab.json.runs[0].image_shape = '{len(shape)} items': null or [rows, columns]"
+
+
+# Every field lab.json's reader checks itself, given a value of the wrong type: the refusal names the field
+# by its path in the file, what it held, and what is allowed there (the limits a classmate's file is held to).
+FIELD_RULES = {
+    "format": (7, "'regstudio-lab': this is not a RegStudio lab"),
+    "app_version": (7, "text of at most 40 characters"),
+    "spec": ("x", "an object"),
+    "notes": (7, "text of at most 1,000,000 characters"),
+    "limits": ("x", "an object"),
+    "limits.max_epochs": ("x", "a whole number from 1 to 1000"),
+    "limits.max_units": ("x", "a whole number from 1 to 4096"),
+    "limits.max_params": ("x", "a whole number from 1 to 10000000000"),
+    "lesson": ("x", "an object"),
+    "lesson.title": (7, "text of at most 200 characters"),
+    "lesson.files": ("x", "a list of at most 100 items"),
+    "lesson.files[0]": ("x", "a list of at most 2 items"),
+    "lesson.files[0][0]": (7, "text of at most 200,000 characters"),
+    "lesson.files[0][1]": (7, "text of at most 200,000 characters"),
+    "exercises": ("x", "a list of at most 100 items"),
+    "exercises[0]": ("x", "an object"),
+    "exercises[0].exercise": ("x", "a whole number from 1 to 99"),
+    "exercises[0].state": (7, "one of started, done"),
+    "exercises[0].answer": (7, "text of at most 100,000 characters"),
+    "runs": ("x", "a list of at most 2,000 items"),
+    "runs[0]": ("x", "an object"),
+    "runs[0].name": (7, "text of at most 200 characters"),
+    "runs[0].color": ("x", "a whole number from 0 to 1000000"),
+    "runs[0].shown": ("x", "true or false"),
+    "runs[0].state": (7, "one of done, failed"),
+    "runs[0].problem": (7, "text of at most 10,000 characters"),
+    "runs[0].spec": ("x", "an object"),
+    "runs[0].record": ("x", "an object"),
+    "runs[0].boundary": ("x", "an object"),
+    "runs[1].image_shape": ("x", "a list of at most 2 items"),
+    "runs[1].image_shape[0]": ("x", "a whole number from 1 to 4096"),
+    "runs[1].image_shape[1]": (4097, "a whole number from 1 to 4096"),
+    "runs[1].kernel": (7, "text of at most 40 characters"),
+    "searches": ("x", "a list of at most 200 items"),
+    "searches[0]": ("x", "an object"),
+    "searches[0].request": ("x", "an object"),
+    "searches[0].request.base": ("x", "an object"),
+    "searches[0].request.param": (7, "text of at most 40 characters"),
+    "searches[0].request.values": ("x", "a list of at most 1,000 items"),
+    "searches[0].request.values[0]": ("x", "a finite number"),
+    "searches[0].request.cv": ("x", "a whole number from 2 to 10"),
+    "searches[0].request.repeats": ("x", "a whole number from 1 to 100"),
+    "searches[0].request.score": (7, "text of at most 40 characters"),
+    "searches[0].state": (7, "one of done, failed"),
+    "searches[0].problem": (7, "text of at most 10,000 characters"),
+    "searches[0].trials": ("x", "a list of at most 2 items"),  # the request's values x folds x repeats
+    "searches[0].cancelled": ("x", "true or false"),
+    "searches[0].seconds": ("x", "a finite number in [0, inf]"),
+    "searches[0].trials[0]": ("x", "an object"),
+    "searches[0].trials[0].value": ("x", "a finite number"),
+    "searches[0].trials[0].fold": ("x", "a whole number from 0 to 9"),
+    "searches[0].trials[0].repeat": ("x", "a whole number from 0 to 99"),
+    "searches[0].trials[0].val_score": ("x", "a finite number"),
+    "searches[0].trials[0].train_score": ("x", "a finite number"),
+    "searches[0].trials[0].record": ("x", "an object"),
+}
+
+
+@pytest.mark.parametrize("field", FIELD_RULES)
+def test_each_field_of_lab_json_is_refused_by_its_path_value_and_rule(lab_content, field):
+    data, arrays = content_dict(lab_content, "0.2.0")
+    changed = json.loads(json.dumps(data))
+    *parents, last = [int(key) if key.isdigit() else key for key in re.findall(r"\w+", field)]
+    place = changed
+    for key in parents:
+        place = place[key]
+    value, allowed = FIELD_RULES[field]
+    place[last] = value
+    with pytest.raises(SpecError) as bad:
+        read_content(changed, arrays)
+    assert str(bad.value) == f"lab.json.{field} = {value!r}: {allowed}"

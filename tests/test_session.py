@@ -10,13 +10,15 @@ import numpy as np
 import pytest
 from keras_probe import capturing_models, cross_entropy
 
+from regstudio.core.boundary.plane import plane_over
 from regstudio.core.datasets import stratified_indices
 from regstudio.core.errors import SpecError
 from regstudio.core.model import Dense, Dropout, ModelSpec, Regularizer
 from regstudio.core.training.events import EpochEnded, Progress, RunFinished, RunStarted
+from regstudio.core.training.keras_callbacks import RunWatch
 from regstudio.core.training.record_json import records_from_json, records_to_json
 from regstudio.core.training.run_spec import EarlyStopping
-from regstudio.core.training.session import TrainingSession, split_validation
+from regstudio.core.training.session import TrainingSession, run_record, split_validation
 
 
 def on(kind, action):
@@ -24,13 +26,19 @@ def on(kind, action):
     return lambda event: action(event) if isinstance(event, kind) else None
 
 
-def test_one_record_per_epoch_in_order_with_every_metric(blobs, small_spec):
+def test_one_record_per_epoch_in_order_with_every_metric(blobs, small_spec, capsys):
     events = []
     record = TrainingSession(small_spec, blobs, listener=events.append).run()
+    assert capsys.readouterr().out == ""  # no Keras progress bars in the CLI's output: all it says goes to the listener
     kinds = [type(e).__name__ for e in events if not isinstance(e, Progress)]  # progress depends on the clock
     # blobs has two features: each epoch's decision boundary comes just after its record
     assert kinds == ["RunStarted", *["EpochEnded", "DecisionBoundary"] * 3, "RunFinished"]
     assert events[0] == RunStarted("run", record.layouts, None, 3) and events[-1] == RunFinished(record)
+    # The plane the boundaries are drawn on shows the rows trained on, not the held-out ones.
+    fit, _ = stratified_indices(blobs.y_train, 0.2, small_spec.training.seed)
+    plane, trained = events[0].plane, {tuple(p) for p in blobs.x_train[fit].astype(np.float32)}
+    assert plane == plane_over(blobs, fit) and len(plane.train_points) > 0
+    assert all(tuple(p) in trained for p in plane.train_points)
     seen = [e.record for e in events if isinstance(e, EpochEnded)]
     assert [e.epoch for e in seen] == [1, 2, 3]
     assert record.epochs == tuple(seen)
@@ -136,13 +144,17 @@ def test_a_stop_after_the_first_epoch_says_one_epoch(small_spec, blobs):
 
 def test_cancel_skips_the_test_evaluation(blobs, small_spec):
     session = None
+    scored = []
 
     def on_epoch(e):
         session.cancel()
+        model, evaluate = built[0].model, built[0].model.evaluate
+        model.evaluate = lambda *a, **k: scored.append(a) or evaluate(*a, **k)
 
     session = TrainingSession(small_spec.with_training(epochs=50), blobs, listener=on(EpochEnded, on_epoch))
-    record = session.run()
-    assert len(record.epochs) == 1 and record.test_accuracy is None
+    with capturing_models() as built:
+        record = session.run()
+    assert len(record.epochs) == 1 and record.test_accuracy is None and scored == []  # not even started
 
 
 def test_a_loss_that_becomes_nan_ends_the_run_with_that_reason(blobs, small_spec):
@@ -171,6 +183,26 @@ def test_early_stopping_scores_the_test_set_on_the_restored_epochs_weights(blobs
     assert (record.restored_epoch, record.final) == ((1, first) if restore else (None, last))
 
 
+def test_the_batches_are_drawn_in_a_new_order_each_epoch(blobs, small_spec):
+    # Weights frozen by a vanishing step: each epoch's loss is then the same mean over the
+    # same rows, but the running loss after each batch shows which rows came first.
+    frozen = small_spec.with_training(optimizer="sgd", learning_rate=1e-9, epochs=2)
+    told = []
+    record = TrainingSession(frozen, blobs, listener=on(Progress, told.append), progress_interval=0.0).run()
+    first, second = ([p.loss for p in told if p.epoch == epoch] for epoch in (1, 2))
+    assert len(first) == len(second) == 5 and first != second
+    assert record.epochs[0].loss == pytest.approx(record.epochs[1].loss, rel=1e-6)
+
+
+def test_the_record_step_keeps_each_time_and_the_runs_trained_beside(blobs, small_spec):
+    """run_record is the step a session and each member of a fused group (fused.py) take alike."""
+    watch = RunWatch(threading.Event(), threading.Event(), [], 3, 6)
+    record = run_record("a", small_spec, blobs, 192, 48, 10, [], watch, ("stopped", "why", None, None, None),
+                        (None, None), (0.5, 1.5, 0.25), fused_with=("b", "c"), steps=0)
+    assert (record.build_seconds, record.train_seconds, record.test_seconds) == (0.5, 1.5, 0.25)
+    assert (record.fused_with, record.steps, record.outcome, record.reason) == (("b", "c"), 0, "stopped", "why")
+
+
 def test_validation_rows_are_held_out_and_folds_are_used_as_given(blobs, small_spec):
     fit, val = split_validation(small_spec.with_training(validation_split=0.3, seed=4), blobs, None)
     assert (len(fit), len(val)) == (168, 72)  # Keras's count: 240 - ceil(240 x 0.7)
@@ -178,8 +210,15 @@ def test_validation_rows_are_held_out_and_folds_are_used_as_given(blobs, small_s
     assert np.array_equal(val, stratified_indices(blobs.y_train, 0.3, 4)[1])
     folds = (np.arange(100, 240), np.arange(100))
     assert split_validation(small_spec, blobs, folds) is folds
+    record = TrainingSession(small_spec.with_training(epochs=1), blobs, folds=folds).run()
+    assert (record.dataset.n_train, record.dataset.n_val, record.steps) == (140, 100, 5)  # ceil(140 / 32) batches
     with pytest.raises(SpecError, match=r"training\.validation_split = 0\.001: a share that leaves examples on both"):
         split_validation(small_spec.with_training(validation_split=0.001), blobs, None)
+    # One example on a side is enough: 0.5% of 240 rows, or half of two.
+    assert [len(part) for part in split_validation(small_spec.with_training(validation_split=0.005), blobs, None)] \
+        == [239, 1]
+    two = replace(blobs, x_train=blobs.x_train[:2], y_train=np.array([0, 1]))
+    assert [len(part) for part in split_validation(small_spec.with_training(validation_split=0.5), two, None)] == [1, 1]
 
 
 def test_same_seed_same_run_other_seed_other_run(blobs, small_spec):
@@ -226,11 +265,23 @@ def test_records_of_another_format_are_refused():
 
 
 def test_warm_up_trains_a_throwaway_model_once_per_process():
+    from regstudio.core.model import LAYER_TYPES
     from regstudio.core.training import session as module
 
     module._warmed.clear()  # whatever ran before in this process
-    started = []
-    module.warm_up(started.append)
+    started, finished = [], []
+
+    def watch(session):
+        started.append(session)
+        session.listener = on(RunFinished, finished.append)
+
+    module.warm_up(watch)
     assert [s.name for s in started] == ["warm-up"] and started[0].stop_requested is False
-    module.warm_up(started.append)
+    # Each first-use path is paid here, not in a student's first run: every layer type, a
+    # penalty that counts, early stopping that watches.
+    record = finished[0].record
+    assert {type(layer) for layer in record.spec.model.layers} == set(LAYER_TYPES.values())
+    assert (record.outcome, len(record.epochs), record.best_epoch) == ("completed", 1, 1)  # one tiny fit
+    assert record.epochs[0].penalty > 0
+    module.warm_up(watch)
     assert len(started) == 1  # the first-fit costs are paid once per process

@@ -172,7 +172,9 @@ def open_lab(path: str | Path) -> LabContent:
                     if ARRAYS in infos else {}
     except FileNotFoundError:
         raise LabFileError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, UnicodeDecodeError) as exc:
+        # The last two from a damaged central directory: a "version needed to extract" zipfile does not know,
+        # or a name flagged as UTF-8 that is not
         raise _refuse(path, f"is damaged or truncated ({exc})") from None
     except OSError as exc:
         raise LabFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None

@@ -167,8 +167,9 @@ def read_record(value: object, where: str) -> RunRecord:
                               "build_seconds", "train_seconds", "test_seconds", "versions", "created"},
                {"steps", "fused_with"})  # fused_with: absent for runs trained alone
     spec_where = f"{where}.spec"
+    spec_data = jf.obj(d["spec"], spec_where, set(), {"model", "training", "data"})  # its refusals name their place
     try:
-        spec = RunSpec.from_dict(jf.obj(d["spec"], spec_where, set(), {"model", "training", "data"})).check()
+        spec = RunSpec.from_dict(spec_data).check()
     except SpecError as exc:  # name the place in the file as well as the setting
         raise jf.fail(f"{spec_where}.{exc.problems[0].field}", exc.problems[0].value,
                       exc.problems[0].allowed) from None

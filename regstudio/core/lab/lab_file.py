@@ -182,5 +182,3 @@ def open_lab(path: str | Path) -> LabContent:
         return read_content(jf.loads(text, LAB_JSON), arrays)
     except SpecError as exc:
         raise _refuse(path, str(exc.problems[0]) if exc.problems else str(exc)) from None
-    except RecursionError:
-        raise _refuse(path, f"{LAB_JSON} is nested too deeply to be a lab") from None

@@ -68,7 +68,7 @@ def machine() -> str:
 def searches(which: list[str], workers: int) -> None:
     data = load(DataSpec("mnist-5k"))
     import_keras()
-    warm_up()  # as the window does before Train is enabled: here starts warm, as in the window
+    warm_up()  # the first fit's one-time costs paid before either side is timed
     local = Where("local", workers)
     for size in which:
         values, cv, epochs = SEARCHES[size]

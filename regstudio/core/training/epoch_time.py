@@ -2,7 +2,7 @@
 
 A student who types a 100-million-parameter network or asks for 1,000 epochs should hear
 how long that is before waiting for it. The training thread measures two numbers once,
-after its warm-up: what a training step costs whatever its size (`overhead`, Keras's and
+once TensorFlow is loaded: what a training step costs whatever its size (`overhead`, Keras's and
 TensorFlow's per-step work, which dominates small networks) and what one multiply-add of
 a step's arithmetic costs (`per_mac`). A Dense network does about one multiply-add per
 weight per example going forward and two going back, so an epoch of n examples costs

@@ -267,12 +267,11 @@ def warm_up(started: Callable[[TrainingSession], None] = lambda session: None) -
     """Pay TensorFlow's once-per-process costs now: one tiny fit of a throwaway model.
 
     The first fit in a process imports Keras's training code and builds TensorFlow's first
-    graph functions, holding the interpreter lock for up to a fifth of a second at a time:
-    the window froze in its first run (bench/ui_latency.py). The window calls this on its
-    training thread before it enables Train; later fits only trace their own model, which
-    it survives smoothly. The model holds every layer type, a penalty and early stopping, so
-    each first-use path is taken here. Once per process; `started` receives the session
-    (to cancel it if the window closes meanwhile).
+    graph functions, about 0.7 s. The benchmarks call this first, so that neither side of a
+    comparison pays it. (The window does not: its first run's stalls were the garbage
+    collector's, see TrainingController.) The model holds every layer type, a penalty and
+    early stopping, so each first-use path is taken here. Once per process; `started`
+    receives the session (to cancel it).
     """
     from ..datasets import load
     from ..model import Activation, BatchNorm, Dense, Dropout, GaussianNoise, ModelSpec, Regularizer

@@ -1,7 +1,7 @@
 """Saying how long an epoch will take when it is long: before training, then as measured.
 
 Before a run or comparison starts, the estimate comes from the step cost the training
-thread measured after its warm-up (core/training/epoch_time.py) and the networks' sizes,
+thread measured once TensorFlow loaded (core/training/epoch_time.py) and the networks' sizes,
 for data whose size is known without loading. Once a run's first epoch is under way, two
 of its progress reports give the measured figure, for any data; it is said if the
 estimate was not, or was off by more than half.

@@ -36,7 +36,7 @@ from ...core.training.fused import MemberEvent
 class TrainingWorker(QObject):
     ready = Signal(str)  # TensorFlow is loaded; carries its version
     loadFailed = Signal(str)
-    stepCost = Signal(object)  # a StepCost (core/training/epoch_time.py), measured once after the warm-up
+    stepCost = Signal(object)  # a StepCost (core/training/epoch_time.py), measured once TensorFlow is loaded
     jobEvent = Signal(int, object)  # job id, one of the jobs' events (core/training/events.py, grid_search.py)
 
     def __init__(self, queue: JobQueue) -> None:
@@ -48,7 +48,7 @@ class TrainingWorker(QObject):
         self._data_cache: tuple[DataSpec, DatasetSplit] | None = None
 
     @Slot()
-    def warm_up(self) -> None:
+    def load_tensorflow(self) -> None:
         try:
             from ...core.tf_runtime import import_keras
 
@@ -56,18 +56,12 @@ class TrainingWorker(QObject):
         except Exception as exc:  # a broken TensorFlow install: say so, keep the window
             self.loadFailed.emit(describe_error(exc))
             return
-        # One throwaway fit before Train is enabled: the first fit in a process holds the
-        # interpreter lock long enough to freeze the window (core/training/session.py).
-        from ...core.training.session import warm_up
-
-        try:
-            warm_up(self._set_job)
-        except Exception:  # training itself will say what is wrong, run by run
-            traceback.print_exc()
-        finally:
-            self._set_job(None)
         if self._closing.is_set():
             return
+        # No throwaway fit first: the first run's long stalls were the garbage collector
+        # walking TensorFlow's objects on the GUI thread, which the controller stops once
+        # this arrives; the first fit's own tracing stays under 50 ms at a time
+        # (bench/ui_latency.py --fit-first compares).
         self.ready.emit(keras.__version__)
         # Then, one to two seconds on its own (once per process): what a step costs here, for
         # saying before a long run how long its epochs take. A job queued meanwhile waits that long.
@@ -144,7 +138,7 @@ class TrainingThread(QThread):
 
     On a plain QThread, PySide6 makes a fresh Python thread state for every slot call and
     frees it afterwards. TensorFlow's pybind11 code remembers the first thread state it sees
-    on a thread (when the warm-up imports it) and takes the GIL with it on later calls, by
+    on a thread (when load_tensorflow imports it) and takes the GIL with it on later calls, by
     then freed memory: heap corruption and random crashes one run in ten (seen under gdb
     in tsl::ml_dtypes init, "PyMUTEX_LOCK(gil->mutex) failed"). Running the event loop from
     a Python run() keeps the first thread state alive until the thread ends.
@@ -157,7 +151,7 @@ class TrainingThread(QThread):
 class TrainingController(QObject):
     """Owns the training thread and its worker; the window's one handle on training."""
 
-    _warmUpRequested = Signal()
+    _loadRequested = Signal()
     _workRequested = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -168,10 +162,12 @@ class TrainingController(QObject):
         self.worker = TrainingWorker(self.queue)
         self.worker.moveToThread(self.thread)
         # Queued connections: the slots run on the training thread.
-        self._warmUpRequested.connect(self.worker.warm_up)
+        self._loadRequested.connect(self.worker.load_tensorflow)
         self._workRequested.connect(self.worker.work)
         self._collector: GarbageCollector | None = None
         self._gc_was_enabled = True
+        self._heap_frozen = False
+        self.worker.ready.connect(self._freeze_loaded_heap)
 
     def start(self) -> None:
         # Python collects garbage on whichever thread happens to allocate, and training
@@ -184,7 +180,18 @@ class TrainingController(QObject):
             self._gc_was_enabled = gc.isenabled()  # the collector turns it off
             self._collector = GarbageCollector(interval=0.5)
         self.thread.start()
-        self._warmUpRequested.emit()
+        self._loadRequested.emit()
+
+    @Slot(str)
+    def _freeze_loaded_heap(self, _version: str) -> None:
+        # TensorFlow and Keras leave about 330,000 objects behind once loaded,
+        # nearly all of them alive for good. The collector's full collections walk them all:
+        # 170-190 ms with the GUI thread holding the interpreter lock, the worst stall in a
+        # first run (bench/ui_latency.py). Frozen, they are no longer walked; what is made
+        # from here on is collected as before. The import leaves almost no garbage (62
+        # unreachable objects measured), so nothing worth collecting first is kept.
+        gc.freeze()
+        self._heap_frozen = True
 
     def submit(self, job_id: int, request: JobRequest) -> None:
         """Queue a run or a search under the Lab's id for it; jobs start in queue order."""
@@ -212,4 +219,7 @@ class TrainingController(QObject):
             self._collector = None
             if self._gc_was_enabled:
                 gc.enable()  # one thread again: Python may collect on its own
+        if ended and self._heap_frozen:
+            gc.unfreeze()  # a process that opens another window (the tests) collects all again
+            self._heap_frozen = False
         return ended

@@ -245,9 +245,47 @@ def test_the_penalty_metric_is_averaged_over_examples_like_the_loss():
 
 
 def test_optimizers_are_keras_own_at_the_rate_asked():
+    import keras
+
     for name, cls in (("adam", "Adam"), ("sgd", "SGD"), ("rmsprop", "RMSprop")):
         optimizer = make_optimizer(name, 0.0123)
-        assert type(optimizer).__name__ == cls and float(optimizer.learning_rate) == pytest.approx(0.0123)
+        assert isinstance(optimizer, getattr(keras.optimizers, cls))
+        assert float(optimizer.learning_rate) == pytest.approx(0.0123)
+    assert type(make_optimizer("sgd", 0.1)) is keras.optimizers.SGD
+
+
+def test_adam_steps_as_keras_own_adam_does_with_one_kernel_call_per_weight(monkeypatch):
+    import keras
+    import tensorflow as tf
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(32, 5)).astype(np.float32)
+    y = keras.utils.to_categorical(rng.integers(0, 3, 32), 3)
+    kernel_calls = []
+    apply_adam = tf.raw_ops.ResourceApplyAdam
+    monkeypatch.setattr(tf.raw_ops, "ResourceApplyAdam", lambda **kw: kernel_calls.append(kw) or apply_adam(**kw))
+
+    def trained(optimizer):
+        model = build_model(ModelSpec((Dense(8, regularizer=Regularizer.of("l2", 0.01)),)), 5, 3, seed=1)
+        model.compile(optimizer=optimizer, loss="categorical_crossentropy")
+        start = [w.numpy().copy() for w in model.trainable_weights]
+        for _ in range(6):  # the bias correction changes from step to step
+            model.train_on_batch(x, y)
+        return start, [w.numpy() for w in model.trainable_weights]
+
+    start, ours = trained(make_optimizer("adam", 0.01))
+    # Each trace (Keras may trace the step more than once) updates the hidden and output
+    # layers' kernels and biases through the kernel.
+    assert len(kernel_calls) >= 4 and len(kernel_calls) % 4 == 0
+    kernel_calls.clear()
+    _, keras_own = trained(keras.optimizers.Adam(learning_rate=0.01))
+    assert kernel_calls == []
+    for before, a, b in zip(start, ours, keras_own, strict=True):
+        assert not np.allclose(a, before)  # it trained
+        # float32 rounding apart (the kernel orders the arithmetic its own way): each of the
+        # six steps moves a weight by up to 0.01, and a wrong bias correction, β or ε would
+        # differ by about that much.
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-6)
 
 
 def test_the_reference_and_playground_networks_are_the_lessons_own():

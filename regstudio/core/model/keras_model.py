@@ -213,7 +213,7 @@ def build_fused_model(members: list[Any], input_dim: int) -> Any:
 def make_optimizer(name: str, learning_rate: float) -> Any:
     from keras import optimizers
 
-    from ..tf_runtime import skip_single_device_all_reduce
+    from ..tf_runtime import one_kernel_adam, skip_single_device_all_reduce
 
-    cls = getattr(optimizers, OPTIMIZER_CLASSES[name])
+    cls = one_kernel_adam() if name == "adam" else getattr(optimizers, OPTIMIZER_CLASSES[name])
     return skip_single_device_all_reduce(cls(learning_rate=learning_rate))

@@ -106,6 +106,7 @@ def measure_step_cost(repeats: int = 4) -> StepCost:
     seconds, mostly tracing the two steps), so later windows and tests reuse it."""
     import numpy as np
 
+    from ..model.keras_model import make_optimizer
     from ..tf_runtime import import_keras
 
     keras = import_keras()
@@ -113,7 +114,8 @@ def measure_step_cost(repeats: int = 4) -> StepCost:
     def step_seconds(units: int, inputs: int, batch: int) -> tuple[float, int]:
         model = keras.Sequential([keras.Input((inputs,)), keras.layers.Dense(units, activation="relu"),
                                   keras.layers.Dense(units, activation="relu"), keras.layers.Dense(10)])
-        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.compile(optimizer=make_optimizer("adam", 0.001),  # the one training uses
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         rng = np.random.default_rng(0)
         x = rng.normal(size=(batch, inputs)).astype(np.float32)
         y = rng.integers(0, 10, batch)

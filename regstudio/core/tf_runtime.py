@@ -138,9 +138,9 @@ def one_kernel_adam() -> type:
     and of tracing the step. `ResourceApplyAdam` does the same arithmetic in one call: the
     bias-corrected rate lr·√(1−β₂ᵗ)/(1−β₁ᵗ), both moving averages, and the step
     m / (√v + ε), with ε outside the root as in Keras. Measured on the lesson's three-run
-    comparison (mnist-5k, 10 epochs): 17 % less time fused, 8 % one after another
-    (bench/RESULTS.md). AMSGrad, sparse gradients and anything that is not a plain
-    TensorFlow variable go through Keras's own update.
+    comparison (mnist-5k, interleaved in one process): 13-23 % less time fused, 9-13 % one
+    after another (bench/RESULTS.md). AMSGrad, sparse gradients and anything that is not a
+    plain TensorFlow variable go through Keras's own update.
     """
     import keras
     import tensorflow as tf

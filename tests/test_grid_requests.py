@@ -1,7 +1,9 @@
 """The grid search without training: requests checked to the boundary, scores, points, progress, cancel."""
 
 import math
+import time
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,10 +17,13 @@ from regstudio.core.experiments.grid_search import (
     GridSearch,
     SearchFinished,
     SearchProgress,
+    TrialFinished,
+    TrialsFailed,
     apply_value,
     best_point,
     parse_values,
 )
+from regstudio.core.experiments.trials import TrialEpoch, TrialStarted, UnitFailed, UnitFinished, UnitProgress
 from regstudio.core.model import Dense, Regularizer
 from regstudio.core.training.events import Progress
 from regstudio.core.training.records import EpochRecord
@@ -144,3 +149,151 @@ def test_a_request_names_its_data_and_starts_its_own_search(small_spec, blobs):
 def test_requests_refuse_what_the_window_refuses(small_spec):
     with pytest.raises(SpecError, match=r"layers\[0\]\.units = 0"):
         GridSearch(GridRequest(replace(small_spec, model=type(small_spec.model)((Dense(0),))), "l2", (1e-3,)), None)
+
+
+class ScriptedRunner:
+    """Workers stood in for: the search hears what `script(units)` yields, and nothing trains."""
+
+    def __init__(self, script, slots=2):
+        self.script, self.workers, self.planned, self.cancels, self.asked = script, slots, None, 0, 0
+        self.data = None
+
+    def slots(self):  # a cluster's runner connects to ask
+        self.asked += 1
+        return self.workers
+
+    def run(self, units, data, listener):
+        self.planned, self.data = list(units), data
+        for event in self.script(self.planned):
+            listener(event)
+
+    def cancel(self):
+        self.cancels += 1
+
+
+def records(*val_accuracies):
+    """A unit's run records as the search reads them: one epoch each of this validation accuracy (None: none)."""
+    return tuple(SimpleNamespace(epochs=(epoch(1, acc, acc / 2, 0.5),) if acc is not None else ())
+                 for acc in val_accuracies)
+
+
+def scripted_search(spec, blobs, script, values=(1e-2, 1e-4, 1e-3), slots=2, **settings):
+    heard = []
+    runner = ScriptedRunner(script, slots)
+    job = GridSearch(GridRequest(spec, "l2", values, **settings), blobs, heard.append, runner=runner)
+    return job, runner, heard
+
+
+def test_trials_finishing_in_any_order_are_kept_fold_by_fold_in_the_searchs_order(small_spec, blobs):
+    values = (1e-2, 1e-4, 1e-3)  # not sorted: the search's own order is kept
+
+    def backwards(units):
+        for unit in reversed(units[1:]):  # as workers may finish them
+            yield UnitFinished(unit, records(*(0.5 + unit.fold / 10 + unit.repeat / 100 for _ in unit.values)))
+        yield UnitFailed(units[0], "a worker was lost")  # before it told any progress
+
+    job, runner, heard = scripted_search(small_spec, blobs, backwards, values, cv=2, repeats=2, fuse=False)
+    started = time.perf_counter()
+    result = job.run()
+    assert 0 < result.seconds <= time.perf_counter() - started
+    assert len(runner.planned) == 12 and runner.data is blobs and not result.cancelled
+    assert [(t.repeat, t.fold, t.value) for t in result.trials] == [
+        (r, f, v) for r in range(2) for f in range(2) for v in values][1:]
+    # Told as they came, kept in order.
+    told = [e.trial for e in heard if isinstance(e, TrialFinished)]
+    assert told == sorted(result.trials, key=lambda t: (-t.repeat, -t.fold, -values.index(t.value)))
+    assert [t.val_score for t in result.trials] == [0.5, 0.5, 0.6, 0.6, 0.6, 0.51, 0.51, 0.51, 0.61, 0.61, 0.61]
+    assert heard[-2] == TrialsFailed((1e-2,), 0, "a worker was lost")
+    assert heard[-1] == SearchFinished(result)
+
+
+def test_units_training_at_once_are_counted_together_and_one_alone_by_its_trials(small_spec, blobs):
+    told_epoch = epoch(1, 0.8, 0.4, 0.5)
+
+    def two_workers(units):
+        # 3 folds of two fused values on 2 workers: two whole folds, the third in halves.
+        assert [(u.fold, u.values) for u in units] == [(0, (1e-4, 1e-3)), (1, (1e-4, 1e-3)), (2, (1e-4,)),
+                                                       (2, (1e-3,))]
+        first, second, third, fourth = units
+        yield from (TrialStarted(first), TrialStarted(second))
+        yield UnitProgress(first, Progress(1, 2, 1, 2, 1.0, 0.5, together=2))  # a quarter done
+        yield UnitProgress(second, Progress(1, 2, 2, 2, 1.0, 0.5, together=2))  # half done
+        yield TrialEpoch(first, 1, told_epoch)
+        yield UnitFinished(first, records(0.7, 0.8))
+        yield UnitProgress(second, Progress(2, 2, 1, 2, 2.0, 0.5, together=2))  # alone now, three quarters
+        yield UnitProgress(third, Progress(2, 2, 0, 2, 1.0, 0.5))  # half done
+        yield UnitFailed(second, "a worker was lost")
+        yield UnitProgress(third, Progress(2, 2, 1, 2, 1.5, 0.5))  # alone again, three quarters
+        yield UnitFinished(third, records(0.6))
+        yield UnitFinished(fourth, records(0.9))  # finished before its progress was heard
+
+    job, runner, heard = scripted_search(small_spec, blobs, two_workers, (1e-4, 1e-3), cv=3)
+    result = job.run()
+    # Starts and epochs are passed on as they are heard: the window draws them live.
+    first, second = runner.planned[:2]
+    assert [e for e in heard if isinstance(e, (TrialStarted, TrialEpoch))] == [
+        TrialStarted(first), TrialStarted(second), TrialEpoch(first, 1, told_epoch)]
+    progress = [(e.done, e.total, e.running, e.training, e.fraction) for e in heard if isinstance(e, SearchProgress)]
+    assert progress == [
+        (0, 6, None, 2, pytest.approx(2 * 0.25 / 6)),  # one unit training: the window names its trials
+        (0, 6, pytest.approx(2 * 0.25 + 2 * 0.5), 4, pytest.approx(1.5 / 6)),  # two at once: what both did
+        (2, 6, None, 2, pytest.approx((2 + 2 * 0.75) / 6)),  # the finished unit trains no more
+        (2, 6, pytest.approx(2 * 0.75 + 0.5), 3, pytest.approx((2 + 2) / 6)),
+        (2, 6, None, 1, pytest.approx((2 + 0.75) / 6)),  # nor does the failed one
+    ]
+    assert [e for e in heard if isinstance(e, TrialsFailed)] == [TrialsFailed((1e-4, 1e-3), 1, "a worker was lost")]
+    assert [(t.value, t.fold, t.val_score) for t in result.trials] == [(1e-4, 0, 0.7), (1e-3, 0, 0.8),
+                                                                       (1e-4, 2, 0.6), (1e-3, 2, 0.9)]
+    assert [(p.value, p.trials) for p in result.points] == [(1e-4, 2), (1e-3, 2)]
+    assert result.best.value == 1e-3 and not result.cancelled
+
+
+def test_a_stopped_search_keeps_what_finished_before_and_asks_no_worker_after(small_spec, blobs):
+    def stopped_midway(units):
+        yield UnitFinished(units[0], records(0.9))
+        job.request_stop()  # the user's Stop, while the second trial trains
+        yield UnitFinished(units[1], records(0.4))  # cut short: not a result
+
+    job, runner, heard = scripted_search(small_spec, blobs, stopped_midway, (1e-4, 1e-3), fuse=False)
+    result = job.run()
+    assert runner.cancels == 1 and result.cancelled
+    assert [(t.value, t.val_score) for t in result.trials] == [(1e-4, 0.9)]
+    assert [e.trial for e in heard if isinstance(e, TrialFinished)] == list(result.trials)
+    # Stopped before it began: no worker is asked for its slots or given a unit.
+    job, runner, heard = scripted_search(small_spec, blobs, stopped_midway)
+    job.cancel()
+    result = job.run()
+    assert runner.asked == 0 and runner.planned is None
+    assert result.cancelled and result.trials == () and heard == [SearchFinished(result)]
+
+
+def test_a_search_trains_where_its_request_says(small_spec, blobs):
+    from regstudio.core.experiments.cluster.dask_runner import DaskRunner
+    from regstudio.core.experiments.cluster.where import HERE, Where
+    from regstudio.core.experiments.trials import InProcessRunner
+
+    # The window starts a search from its request: its bar moves four times a second.
+    assert GridRequest(small_spec, "l2", (1e-3,)).start(blobs, lambda event: None).runner.progress_interval == 0.25
+    for where in (None, HERE):
+        runner = GridSearch(GridRequest(small_spec, "l2", (1e-3,), where=where), blobs, progress_interval=0.5).runner
+        assert isinstance(runner, InProcessRunner) and runner.progress_interval == 0.5
+    two = Where("local", 2)
+    runner = GridSearch(GridRequest(small_spec, "l2", (1e-3,), where=two), blobs, progress_interval=0.5).runner
+    assert isinstance(runner, DaskRunner) and (runner.where, runner.progress_interval) == (two, 0.5)
+
+
+def test_a_trial_without_a_finished_epoch_is_left_out_and_the_others_of_its_unit_kept(small_spec, blobs):
+    kept = records(0.6, None, 0.7)
+
+    def one_fused_unit(units):
+        (unit,) = units
+        yield UnitFinished(unit, kept)
+
+    job, _, heard = scripted_search(small_spec, blobs, one_fused_unit, slots=1)
+    result = job.run()
+    assert [(t.value, t.val_score) for t in result.trials] == [(1e-2, 0.6), (1e-3, 0.7)]
+    assert [t.record for t in result.trials] == [kept[0], kept[2]]  # each with its run's whole record
+    assert [e.trial for e in heard if isinstance(e, TrialFinished)] == list(result.trials)
+    assert [p.value for p in result.points] == [1e-2, 1e-3] and result.best.value == 1e-3
+    by_loss = scripted_search(small_spec, blobs, one_fused_unit, slots=1, score="loss")[0].run()
+    assert by_loss.score == "loss" and [t.val_score for t in by_loss.trials] == [pytest.approx(0.4)] * 2

@@ -8,6 +8,7 @@ from regstudio.core.experiments.presets import preset
 
 
 def test_units_are_planned_for_the_workers_there_are():
+    from regstudio.core.experiments.grid_params import apply_value
     from regstudio.core.experiments.trials import plan_units
 
     base = preset("none").run_spec()
@@ -27,6 +28,11 @@ def test_units_are_planned_for_the_workers_there_are():
     pieces = [(u.group, u.values) for u in units if len(u.values) < 5]
     assert len(pieces) == 4 and len({g for g, _ in pieces}) == 4
     assert not {g for g, _ in pieces} & {u.group for u in units if len(u.values) == 5}  # nor a whole group's
+    # three groups a fold (6, 6 and 5 values) on 6 workers: the last fold's three groups in halves, six models
+    seventeen = tuple(10.0 ** -(k / 4) for k in range(1, 18))
+    units = plan_units(base, "l2", seventeen, 3, 1, labels, True, 6)
+    pieces = [(u.group, u.values) for u in units if u.fold == 2]
+    assert [len(v) for _, v in pieces] == [3, 3, 3, 3, 3, 2] and len({g for g, _ in pieces}) == 6
     # a fold of two values on two workers: split into the two values
     two = (1e-3, 1e-1)
     assert shape(two, 3, 2) == [(0, two), (1, two), (2, two[:1]), (2, two[1:])]
@@ -35,9 +41,16 @@ def test_units_are_planned_for_the_workers_there_are():
     assert [len(u.values) for u in plan_units(base, "l2", four, 3, 2, labels, True, 12)] == [2] * 12
     # a slot for every trial: nothing fused, every trial alone
     assert shape(four, 3, 12) == [(fold, (v,)) for fold in range(3) for v in four]
+    # split or not, each unit has its own place (the key its events are told by) and trains its own values
+    for slots in (1, 2, 4):
+        units = plan_units(base, "l2", ten, 3, 1, labels, True, slots)
+        assert [u.key for u in units] == list(range(len(units))), slots
+        for u in units:
+            assert u.specs == tuple(apply_value(base, "l2", v).with_training(seed=base.training.seed) for v in u.values)
 
 
 def test_every_unit_carries_its_own_values_seed_fold_and_rows():
+    from regstudio.core.experiments.folds import stratified_folds
     from regstudio.core.experiments.grid_params import apply_value
     from regstudio.core.experiments.trials import plan_units
 
@@ -57,5 +70,21 @@ def test_every_unit_carries_its_own_values_seed_fold_and_rows():
     assert len(set(held_rows)) == 3  # each fold validates on rows of its own
     other_seed = [tuple(sorted(u.folds[1])) for u in units if u.repeat == 1 and u.values == (1e-3,)]
     assert other_seed != held_rows  # the next repeat draws its folds with its own seed
+    for u in units:  # the same seed, the same folds: a search run again validates on the same rows
+        want_fit, want_held = stratified_folds(labels, 3, seed=7 + u.repeat)[u.fold]
+        assert np.array_equal(u.folds[0], want_fit) and np.array_equal(u.folds[1], want_held)
     alone = plan_units(base, "l2", values, None, 1, labels)
     assert [(u.fold, u.folds, u.values, u.group) for u in alone] == [(None, None, values, 0)]
+
+
+def test_a_searchs_trial_count_is_every_value_on_every_fold_per_repeat(small_spec):
+    from regstudio.core.experiments.grid_search import GridRequest
+    from regstudio.core.experiments.trials import plan_units
+
+    labels = np.arange(60) % 3
+    three = (1e-3, 1e-2, 1e-1)
+    for cv, repeats, trials in ((None, 1, 3), (None, 2, 6), (3, 1, 9), (2, 3, 18)):
+        request = GridRequest(small_spec, "l2", three, cv=cv, repeats=repeats)
+        assert request.total_trials == trials, (cv, repeats)  # the progress bar's "of N trials"
+        units = plan_units(small_spec, "l2", three, cv, repeats, labels, fuse=False)
+        assert sum(len(u.values) for u in units) == trials

@@ -14,7 +14,14 @@ from keras_probe import capturing_models
 from regstudio.core.datasets import load
 from regstudio.core.datasets.spec import DataSpec
 from regstudio.core.model import Dense, ModelSpec
-from regstudio.core.training.events import EarlyStoppingStatus, EpochEnded, FirstKernel, Progress, RunFinished
+from regstudio.core.training.events import (
+    EarlyStoppingStatus,
+    EpochEnded,
+    FirstKernel,
+    Progress,
+    RunFinished,
+    RunStarted,
+)
 from regstudio.core.training.keras_callbacks import RunWatch, evaluation_stop_class
 from regstudio.core.training.records import DatasetSummary
 from regstudio.core.training.run_spec import EarlyStopping, RunSpec, TrainingConfig
@@ -73,6 +80,8 @@ def test_images_send_their_first_kernel_after_each_epoch():
     assert record.dataset == DatasetSummary(data.name, 80, 20, len(data.y_test), 784, data.class_names, (28, 28),
                                             data.source)
     assert (data.name, data.class_names[:2], data.image_shape) == ("mnist-5k", ("0", "1"), (28, 28))
+    # The window learns from the first event that the kernels it will get are 28 x 28 images.
+    assert kinds(events, RunStarted)[0].image_shape == (28, 28)
     kernels = kinds(events, FirstKernel)
     assert [k.epoch for k in kernels] == [1, 2] and kernels[0].kernel.shape == (784, 6)
     assert np.array_equal(kernels[-1].kernel, built[0].kernel("dense_1"))

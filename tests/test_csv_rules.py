@@ -94,3 +94,36 @@ def test_a_line_of_the_longest_length_is_read(tmp_path):
     assert y.tolist() == [1, 0] and x.shape == (2, 84)
     assert refusal(tmp_path, long_line(most + 1) + "0," * 84 + "0\n", "long.csv") == (
         "long.csv, line 1: longer than 8,388,608 characters; put one example on each line")
+
+
+def test_only_spaces_tabs_and_commas_make_a_line_blank(tmp_path):
+    assert refusal(tmp_path, "1,2,0\n3,4,1\nX,X,X\n5,6,1\n") == "c.csv, line 3: 'X' is not a number"
+
+
+def test_a_header_after_blank_lines_is_still_the_header(tmp_path):
+    (tmp_path / "b.csv").write_text("\n\nlabel,a\n0,1\n1,2\n")
+    x, y, _ = read_csv(tmp_path / "b.csv")
+    assert x.tolist() == [[1], [2]] and y.tolist() == [0, 1]
+
+
+def test_a_label_column_in_the_middle_moves_every_row_left(tmp_path):
+    (tmp_path / "m.csv").write_text("a,label,b\n5,1,7\n8,0,9\n")
+    x, y, _ = read_csv(tmp_path / "m.csv")
+    assert x.tolist() == [[5, 7], [8, 9]] and y.tolist() == [1, 0]
+
+
+def test_a_hash_is_part_of_a_label_not_a_comment(tmp_path):
+    (tmp_path / "h.csv").write_text("1,2,c#\n3,4,d\n5,6,c#\n")
+    assert read_csv(tmp_path / "h.csv")[2] == ("c#", "d")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1,2,0\n", "c.csv: fewer than 2 examples"),
+    ("1,2,0\n3,4,1\n5,6,0\n7,\"8,1\n", 'c.csv, line 4: a quote (") is opened but not closed on this line'),
+    ("1,2,cat\n3,x,dog\n", "c.csv, line 2: 'x' is not a number"),  # the label column is not a feature
+    ("1,2,cat\n3,nan,dog\n", "c.csv, line 2: NaN or infinity among the features; every value must be finite"),
+    ("label,a,b,c\n0,1,2\n1,3,4\n", "c.csv, line 2: 3 values; every row needs 4"),
+    ("a," + "b" * 45 + "\n1,0.5\n2,1\n", f"c.csv: the label column (the last column, '{'b' * 40}') holds fractions"),
+])
+def test_csv_refusals_found_by_the_full_read_word_for_word(tmp_path, text, message):
+    assert refusal(tmp_path, text).startswith(message)

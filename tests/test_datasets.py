@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from regstudio.core.datasets import catalog, load, stratified_indices
 from regstudio.core.datasets.spec import SYNTHETIC, DataSpec
-from regstudio.core.datasets.split import DatasetSplit, subsample_train
+from regstudio.core.datasets.split import DatasetSplit, held_out, subsample_train
 from regstudio.core.datasets.standard import locate
 from regstudio.core.errors import DatasetError
 
@@ -104,7 +104,7 @@ def test_label_noise_changes_that_share_of_training_labels_only():
 def test_stratified_indices_match_keras_counts_and_cover_everything():
     labels = np.repeat(np.arange(3), [50, 30, 21])
     kept, held = stratified_indices(labels, 0.2, seed=5)
-    assert len(held) == 101 - int(np.ceil(101 * 0.8))
+    assert len(held) == held_out(101, 0.2) == 101 - int(np.ceil(101 * 0.8)) == 20
     assert sorted(np.concatenate([kept, held]).tolist()) == list(range(101))
     assert np.bincount(labels[held]).tolist() == [10, 6, 4]
 

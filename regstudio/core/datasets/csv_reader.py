@@ -68,6 +68,10 @@ class _LabelCodes:
 
     def __call__(self, text: str) -> float:
         key = text.strip()
+        if not key:
+            # numpy's reader passes lines in batches, so the line is not known here: the
+            # second pass (_diagnose) finds it and says so.
+            raise DatasetError(f"{self.name}: a row has no label")
         code = self.codes.get(key)
         if code is None:
             if len(key) > MAX_LABEL_CHARS:
@@ -157,6 +161,8 @@ def _diagnose(path: Path, skip: int, width: int, label_at: int) -> str | None:
                     return f"{where}: {len(row)} values; every row needs {width}"
                 for i, cell in enumerate(row):
                     if i == label_at:
+                        if not cell.strip():
+                            return f"{where}: no label; every row needs one in the label column"
                         continue
                     if "\ufffd" in cell:
                         return f"{where}: not UTF-8 text; save the file as CSV with the UTF-8 encoding"

@@ -37,7 +37,7 @@ def test_a_learning_rate_of_one_is_named_and_heavy_label_noise_is_not_taken_for_
     assert not said or "learning rate of 1 the steps are far too large" in said[0]
     # 2-D moons with every label drawn at random: validation sits at chance, but the network
     # memorizes its training points, so it did learn (to overfit), not nothing.
-    noisy = preset("playground").run_spec(label_noise=0.5).with_training(epochs=40)
+    noisy = preset("playground").run_spec(label_noise=0.5).with_training(epochs=25)
     record = TrainingSession(noisy, load(noisy.data), name="noisy").run()
     assert record.final.val_accuracy <= 0.55 < record.final.accuracy, record.final  # the case, or the test says so
     assert "chance" not in {o.kind for o in observe_runs([record])}

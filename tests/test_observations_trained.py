@@ -35,8 +35,9 @@ def test_a_learning_rate_of_one_is_named_and_heavy_label_noise_is_not_taken_for_
     assert {o.kind for o in observe_runs([stuck])} & {"chance", "diverged"}, stuck.epochs[-1]
     said = [o.text for o in observe_runs([stuck]) if o.kind == "chance"]
     assert not said or "learning rate of 1 the steps are far too large" in said[0]
-    # 2-D moons with every label drawn at random: validation sits at chance, but the network
-    # memorizes its training points, so it did learn (to overfit), not nothing.
+    # The playground's network on the digits (run_spec's default data) with half of the labels
+    # changed: validation stays low, but the network memorizes its training rows, so it did
+    # learn (to overfit), not nothing.
     noisy = preset("playground").run_spec(label_noise=0.5).with_training(epochs=25)
     record = TrainingSession(noisy, load(noisy.data), name="noisy").run()
     assert record.final.val_accuracy <= 0.55 < record.final.accuracy, record.final  # the case, or the test says so

@@ -63,6 +63,11 @@ def test_file_dataset_needs_a_path():
 def test_unknown_layer_type_and_unknown_keys_are_named():
     with pytest.raises(SpecError, match=r"model.layers\[0\].type = 'conv2d'"):
         RunSpec.from_dict({"model": {"layers": [{"type": "conv2d"}]}})
+    for kind in ([], {}, ["dense"], 3, None):  # found by the lab file's fuzz test: a list was a TypeError
+        with pytest.raises(SpecError, match=r"model.layers\[0\].type = .*: one of dense, dropout, "):
+            RunSpec.from_dict({"model": {"layers": [{"type": kind, "units": 4}]}})
+    with pytest.raises(SpecError, match=r"model.layers\[0\].type = \[\]"):
+        RunSpec.from_dict({"model": {"layers": [[]]}})
     with pytest.raises(SpecError, match=r"training.epoch = 5"):
         RunSpec.from_dict({"training": {"epoch": 5}})
     with pytest.raises(SpecError, match="valid JSON"):

@@ -74,8 +74,8 @@ def layer_to_dict(layer: Layer) -> dict[str, Any]:
 
 def layer_from_dict(data: object, where: str) -> Layer:
     """A layer from JSON, every field present and of its type; validation comes after."""
-    if not isinstance(data, Mapping) or data.get("type") not in LAYER_TYPES:
-        kind = data.get("type") if isinstance(data, Mapping) else data
+    kind = data.get("type") if isinstance(data, Mapping) else data
+    if not isinstance(kind, str) or kind not in LAYER_TYPES:  # a list or an object cannot even be looked up
         raise SpecError([Problem(f"{where}.type", kind, "one of " + ", ".join(LAYER_TYPES))])
     cls = LAYER_TYPES[data["type"]]
     expect_keys(data, {f.name for f in fields(cls)} | {"type"}, where)

@@ -131,7 +131,6 @@ def test_csv_refusals_found_by_the_full_read_word_for_word(tmp_path, text, messa
     assert refusal(tmp_path, text).startswith(message)
 
 
-
 @pytest.mark.parametrize("raised, message", [
     (ValueError("numpy's own words"), "c.csv: not a table of numbers with 2 columns and one label column"),
     (DatasetError("c.csv: the reader's own words"), "c.csv: the reader's own words"),

@@ -77,7 +77,7 @@ def layer_from_dict(data: object, where: str) -> Layer:
     kind = data.get("type") if isinstance(data, Mapping) else data
     if not isinstance(kind, str) or kind not in LAYER_TYPES:  # a list or an object cannot even be looked up
         raise SpecError([Problem(f"{where}.type", kind, "one of " + ", ".join(LAYER_TYPES))])
-    cls = LAYER_TYPES[data["type"]]
+    cls = LAYER_TYPES[kind]
     expect_keys(data, {f.name for f in fields(cls)} | {"type"}, where)
     values: dict[str, Any] = {}
     for f in fields(cls):

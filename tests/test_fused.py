@@ -218,3 +218,19 @@ def test_a_stop_asked_while_the_members_end_an_epoch_keeps_that_epoch_for_every_
     records = session.run()
     assert [(len(r.epochs), r.outcome) for r in records] == [(1, "stopped")] * 3
     assert len({r.steps for r in records}) == 1  # one group: the same batches for all
+
+
+def test_a_weight_under_l1_and_l2_steps_exactly_as_alone():
+    # Its gradient has three parts (the data's, L1's, L2's): a fused loss that reached them in
+    # another order than a lone model's would add them in another order, and drift (measured:
+    # one cross-entropy operation for all four members did).
+    from regstudio.core.experiments.presets import preset
+
+    data = DataSpec("mnist-5k", train_size=600)
+    digits = load(data)
+    specs = [replace(preset(name).run_spec(), data=data).with_training(epochs=2)
+             for name in ("none", "l2", "dropout", "l1l2")]
+    fused = FusedSession(specs, digits, names=["a", "b", "c", "d"]).run()[3]
+    alone = TrainingSession(specs[3], digits, name="d").run()
+    assert [(e.loss, e.val_loss) for e in fused.epochs] == [(e.loss, e.val_loss) for e in alone.epochs]
+    assert [w.l2 for e in fused.epochs for w in e.weights] == [w.l2 for e in alone.epochs for w in e.weights]

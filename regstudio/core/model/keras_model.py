@@ -101,35 +101,53 @@ def member_key(index: int, metric: str) -> str:
     return f"m{index}_{metric}"
 
 
+def _logits_of(probabilities: Any) -> Any:
+    """The logits under a member's softmax output, where Keras's softmax leaves them for its cross-entropy."""
+    logits = getattr(probabilities, "_keras_logits", None)
+    if logits is None:
+        raise ValueError("a fused model's networks end in a softmax layer (build_model)")
+    return logits
+
+
 @functools.cache
 def _fused_model_class() -> type:
     import keras
+    import tensorflow as tf
     from keras import ops
 
-    class Tally(keras.metrics.Metric):
-        """A running mean, `total / count`, kept with two additions a batch.
+    class Tallies(keras.metrics.Metric):
+        """One running mean per member, `total / count`, kept with two additions a batch.
 
         Keras's Mean adds `value * batch size` and the batch size for a batch's mean loss,
         and its accuracy adds the batch's matches and size: the very arithmetic here, but
-        each builds some thirty graph operations a batch to get there. A fused model keeps
-        three per member, so it uses these: the same numbers, a fraction of the step.
+        each builds some thirty graph operations a batch, for each member. These do it for
+        all members at once: the same numbers, a fraction of the step and of its tracing.
         """
 
-        def __init__(self, name: str):
+        def __init__(self, name: str, n_members: int):
             super().__init__(name=name)
-            self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+            self.total = self.add_variable(shape=(n_members,), initializer="zeros", name="total")
             self.count = self.add_variable(shape=(), initializer="zeros", name="count")
 
-        def update_state(self, amount: Any, count: Any) -> None:
-            self.total.assign_add(amount)
+        def update_state(self, amounts: Any, count: Any) -> None:
+            self.total.assign_add(amounts)
             self.count.assign_add(count)
 
         def reset_state(self) -> None:
-            self.total.assign(0.0)
+            self.total.assign(ops.zeros_like(self.total))
             self.count.assign(0.0)
 
         def result(self) -> Any:
             return ops.divide_no_nan(self.total, self.count)
+
+    class MemberResult:
+        """One member's share of a Tallies, read as a lone model's metric is read: `result()`."""
+
+        def __init__(self, tallies: Tallies, index: int):
+            self.tallies, self.index, self.name = tallies, index, tallies.name
+
+        def result(self) -> Any:
+            return self.tallies.result()[self.index]
 
     class FusedModel(keras.Model):
         """Several networks on one input, trained as one model: a loss and metrics each.
@@ -137,50 +155,67 @@ def _fused_model_class() -> type:
         Their weights are disjoint and the loss is the sum of the members' losses, so each
         member's gradients, and its optimizer state (Adam's moments are per weight), are
         exactly those it would have alone. Each member's loss is formed as Keras forms a
-        lone model's (cross-entropy, then plus each penalty term, summed in that order), so
-        the two agree to the last bit; bench/fused.py and tests/test_fused.py check it.
+        lone model's (cross-entropy from the logits under the softmax, then plus each
+        penalty term, summed in that order), so the two agree to the last bit;
+        bench/fused.py and tests/test_fused.py check it.
         """
 
         def __init__(self, members: list[Any], input_dim: int):
             inputs = keras.Input(shape=(input_dim,))
             super().__init__(inputs=inputs, outputs=[member(inputs) for member in members])
             self.members = list(members)  # in output order (the order of self.layers may differ)
-            self.crossentropy = keras.losses.CategoricalCrossentropy()
+            n = len(members)
             # Named as a lone model names them, so each member's early stopping and records
             # read them the same way; get_metrics_result tells the members apart.
-            self.member_metrics = [(Tally("loss"), Tally("accuracy"), Tally("penalty")) for _ in members]
+            self.tallies = (Tallies("loss", n), Tallies("accuracy", n), Tallies("penalty", n))
+            self.member_metrics = [tuple(MemberResult(t, i) for t in self.tallies) for i in range(n)]
 
         @property
         def metrics(self) -> list[Any]:
-            own = [metric for group in self.member_metrics for metric in group]
-            return [self._loss_tracker, *own] if self.compiled else own
+            return [self._loss_tracker, *self.tallies] if self.compiled else list(self.tallies)
+
+        @staticmethod
+        def _crossentropy(y: Any, pred: Any) -> Any:
+            """A member's mean categorical cross-entropy over the batch, from the logits under its softmax.
+
+            Keras's loss for a lone model without its wrapping (some twenty operations a member
+            to trace and run): the same arithmetic on the same numbers. It stays one per
+            member: computed for all at once, it would reach the weights' gradients last, and
+            a weight with three parts to its gradient (data, L1, L2) would add them in
+            another order than alone.
+            """
+            each = tf.nn.softmax_cross_entropy_with_logits(labels=ops.cast(y, "float32"), logits=_logits_of(pred))
+            return ops.divide_no_nan(ops.sum(each), ops.cast(ops.shape(each)[0], "float32"))
 
         def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-            totals = []
-            for member, pred, (loss, _, penalty) in zip(self.members, y_pred, self.member_metrics, strict=True):
-                terms = member.losses
-                # As Keras's compile loss and Trainer.compute_loss do for a lone model.
-                parts = [ops.cast(self.crossentropy(y, pred, sample_weight), "float32")]
-                parts += [ops.sum(term) for term in terms]
-                total = parts[0] if len(parts) == 1 else ops.sum(parts)
-                batch = ops.cast(ops.shape(pred)[0], "float32")
-                loss.update_state(total * batch, batch)
-                penalty.update_state(penalty_of(terms) * batch, batch)
-                totals.append(total)
+            if sample_weight is not None:
+                raise ValueError("a fused model trains without sample weights")
+            totals, penalties = [], []
+            for member, pred in zip(self.members, y_pred, strict=True):
+                terms = member.losses  # built anew at each reading: read once
+                # As Keras's Trainer.compute_loss sums a lone model's loss.
+                parts = [self._crossentropy(y, pred), *(ops.sum(term) for term in terms)]
+                totals.append(parts[0] if len(parts) == 1 else ops.sum(parts))
+                penalties.append(penalty_of(terms))
+            totals, penalties = ops.stack(totals), ops.stack(penalties)
+            batch = ops.cast(ops.shape(y)[0], "float32")
+            loss, _, penalty = self.tallies
+            loss.update_state(totals * batch, batch)
+            penalty.update_state(penalties * batch, batch)
             return ops.sum(totals)
 
         def compute_metrics(self, x, y, y_pred, sample_weight=None):
+            # Keras's categorical accuracy: the index of the largest output, the first if tied.
             truth = ops.argmax(y, axis=-1)
-            for pred, (_, accuracy, _) in zip(y_pred, self.member_metrics, strict=True):
-                # Keras's categorical accuracy: the index of the largest output, the first if tied.
-                matches = ops.cast(ops.equal(truth, ops.argmax(pred, axis=-1)), "float32")
-                accuracy.update_state(ops.sum(matches), ops.cast(ops.shape(pred)[0], "float32"))
+            matches = ops.cast(ops.equal(truth[None, :], ops.argmax(ops.stack(y_pred), axis=-1)), "float32")
+            self.tallies[1].update_state(ops.sum(matches, axis=-1), ops.cast(ops.shape(y)[0], "float32"))
             return self.get_metrics_result()
 
         def get_metrics_result(self) -> dict[str, Any]:
             out = {"loss": self._loss_tracker.result()}
-            for i, group in enumerate(self.member_metrics):
-                out.update({member_key(i, metric.name): metric.result() for metric in group})
+            for tally in self.tallies:
+                values = tally.result()
+                out.update({member_key(i, tally.name): values[i] for i in range(len(self.members))})
             return out
 
     return FusedModel

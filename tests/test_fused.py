@@ -234,3 +234,9 @@ def test_a_weight_under_l1_and_l2_steps_exactly_as_alone():
     alone = TrainingSession(specs[3], digits, name="d").run()
     assert [(e.loss, e.val_loss) for e in fused.epochs] == [(e.loss, e.val_loss) for e in alone.epochs]
     assert [w.l2 for e in fused.epochs for w in e.weights] == [w.l2 for e in alone.epochs for w in e.weights]
+
+
+def test_a_group_of_one_trains_as_the_run_alone(small_spec, blobs):
+    fused = FusedSession([small_spec], blobs, names=["a"]).run()[0]
+    assert_records_match(fused, TrainingSession(small_spec, blobs, name="a").run())
+    assert fused.fused_with == ()

@@ -82,9 +82,9 @@ def test_damaged_bytes_are_refused_or_read_whole(tmp_path, valid, flips):
                              "nested/lab.json", "lab.json ", "LAB.JSON", "arrays.npz/../x"])
        | st.text(min_size=1).filter(lambda s: "\x00" not in s))  # zipfile itself cannot write a NUL name
 def test_a_member_with_any_other_name_is_refused(tmp_path, valid, name):
-    members = {"lab.json": json.dumps(valid[1]), name: b"x"}
-    if name == "lab.json":
+    if name in (lab_file.LAB_JSON, lab_file.ARRAYS):  # the two names a lab file may hold (text() draws them at times)
         return
+    members = {"lab.json": json.dumps(valid[1]), name: b"x"}
     assert "never contains" in opened(tmp_path, zip_of(members))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from .layers import kernel_initializer
 from .spec import ModelSpec
+from .step_calls import direct_steps_class
 
 OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}  # Keras's spelling of each
 
@@ -72,7 +73,7 @@ def _penalty_model_class() -> type:
     import keras
     from keras import ops
 
-    class PenaltyTrackingSequential(keras.Sequential):
+    class PenaltyTrackingSequential(direct_steps_class(), keras.Sequential):
         def __init__(self, *args: Any, **kwargs: Any):
             super().__init__(*args, **kwargs)
             self.penalty_tracker = keras.metrics.Mean(name="penalty")
@@ -149,7 +150,7 @@ def _fused_model_class() -> type:
         def result(self) -> Any:
             return self.tallies.result()[self.index]
 
-    class FusedModel(keras.Model):
+    class FusedModel(direct_steps_class(), keras.Model):
         """Several networks on one input, trained as one model: a loss and metrics each.
 
         Their weights are disjoint and the loss is the sum of the members' losses, so each
@@ -175,6 +176,11 @@ def _fused_model_class() -> type:
             return [self._loss_tracker, *self.tallies] if self.compiled else list(self.tallies)
 
         @staticmethod
+        def _each(y_pred: Any) -> list[Any]:
+            """The members' outputs: Keras hands a model of one output its tensor, not a list."""
+            return list(y_pred) if isinstance(y_pred, (list, tuple)) else [y_pred]
+
+        @staticmethod
         def _crossentropy(y: Any, pred: Any) -> Any:
             """A member's mean categorical cross-entropy over the batch, from the logits under its softmax.
 
@@ -191,7 +197,7 @@ def _fused_model_class() -> type:
             if sample_weight is not None:
                 raise ValueError("a fused model trains without sample weights")
             totals, penalties = [], []
-            for member, pred in zip(self.members, y_pred, strict=True):
+            for member, pred in zip(self.members, self._each(y_pred), strict=True):
                 terms = member.losses  # built anew at each reading: read once
                 # As Keras's Trainer.compute_loss sums a lone model's loss.
                 parts = [self._crossentropy(y, pred), *(ops.sum(term) for term in terms)]
@@ -207,7 +213,7 @@ def _fused_model_class() -> type:
         def compute_metrics(self, x, y, y_pred, sample_weight=None):
             # Keras's categorical accuracy: the index of the largest output, the first if tied.
             truth = ops.argmax(y, axis=-1)
-            matches = ops.cast(ops.equal(truth[None, :], ops.argmax(ops.stack(y_pred), axis=-1)), "float32")
+            matches = ops.cast(ops.equal(truth[None, :], ops.argmax(ops.stack(self._each(y_pred)), axis=-1)), "float32")
             self.tallies[1].update_state(ops.sum(matches, axis=-1), ops.cast(ops.shape(y)[0], "float32"))
             return self.get_metrics_result()
 

@@ -38,7 +38,7 @@ from ..model.keras_model import build_fused_model, build_model, make_optimizer, 
 from ..tf_runtime import build_state_eagerly, import_keras, release_memory
 from .events import Listener, Progress, RunFinished, RunStarted, ignore
 from .fused_members import HeldStop, Member, MemberView, fused_callback_class
-from .keras_callbacks import callback_class, evaluation_stop_class
+from .keras_callbacks import begins_only, callback_class, evaluation_stop_class
 from .records import RunRecord
 from .run_spec import RunSpec
 from .session import (
@@ -239,7 +239,8 @@ class FusedSession:
         fit_started = time.perf_counter()
         if not self._stop.is_set():
             model.fit(train_ds, validation_data=val_ds, epochs=t.epochs, verbose=0, shuffle=False,
-                      callbacks=[fused_callback_class()(self._members, self._stop, self._members_stop)])
+                      callbacks=begins_only([fused_callback_class()(self._members, self._stop, self._members_stop)],
+                                            model))
         steps = int(model.optimizer.iterations.numpy())  # from 0: a prepared model's restart resets it too
         train_seconds = time.perf_counter() - fit_started
 
@@ -247,7 +248,7 @@ class FusedSession:
         result: dict[str, float] = {}
         if not self._cancel.is_set() and any(m.watch.epochs for m in self._members):
             result = model.evaluate(test_ds, verbose=0, return_dict=True,
-                                    callbacks=[evaluation_stop_class()(self._cancel)])
+                                    callbacks=begins_only([evaluation_stop_class()(self._cancel)], model))
             if self._cancel.is_set():
                 result = {}
         test_seconds = time.perf_counter() - test_started

@@ -173,3 +173,40 @@ def early_stopping_class() -> type:
                                                         int(self.wait), int(self.patience), self.monitor))
 
     return GuardedEarlyStopping
+
+
+@functools.cache
+def _begins_only_class() -> type:
+    from ..tf_runtime import import_keras
+
+    keras = import_keras()
+
+    class BeginsOnly(keras.callbacks.CallbackList):
+        """A run's callbacks for fit and evaluate, with no step handed on at its end.
+
+        None of this project's callbacks has a batch-end hook (see SessionCallback). Keras
+        still hands every step's logs to a thread of its own, which turns each of them into
+        a Python float to call the hooks nobody wrote: a second Python thread at every
+        step, taking turns with the training thread (a fused model's step has some twenty
+        logs; measured, about a tenth of its time). The logs are read at each epoch's end.
+        """
+
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            pass
+
+        def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+            pass
+
+    return BeginsOnly
+
+
+def begins_only(callbacks: list[Any], model: Any) -> Any:
+    """`callbacks` as fit and evaluate take them, with no batch-end hooks; refuses one that has any."""
+    from ..tf_runtime import import_keras
+
+    base = import_keras().callbacks.Callback
+    for callback in callbacks:
+        for hook in ("on_batch_end", "on_train_batch_end", "on_test_batch_end"):
+            if getattr(type(callback), hook) is not getattr(base, hook):
+                raise ValueError(f"{type(callback).__name__}.{hook} would never be called")
+    return _begins_only_class()(callbacks, add_history=True, model=model)

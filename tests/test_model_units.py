@@ -342,3 +342,30 @@ def test_a_fused_model_has_one_output_per_network_on_one_input_and_their_weights
     for member, out in zip(members, fused(x), strict=True):
         np.testing.assert_array_equal(np.asarray(out), np.asarray(member(x)))
     assert fused.count_params() == sum(m.count_params() for m in members) == (16 + 10) + (20 + 12)
+
+
+@pytest.mark.parametrize("fused", [False, True])
+def test_steps_called_directly_train_as_through_keras_own_function(fused):
+    import tensorflow as tf
+
+    from regstudio.core.model.keras_model import build_fused_model
+
+    def trained(steps_per_execution):
+        spec = ModelSpec((Dense(8, regularizer=Regularizer.of("l1l2", 0.01, 0.01)), Dropout(0.2)))
+        tf.keras.utils.set_random_seed(1)
+        model = build_model(spec, 4, 3, seed=1)
+        if fused:
+            model = build_fused_model([model, build_model(ModelSpec((Dense(5),)), 4, 3, seed=2)], 4)
+        model.compile(optimizer=make_optimizer("adam", 0.01), steps_per_execution=steps_per_execution,
+                      **({} if fused else {"loss": "categorical_crossentropy", "metrics": ["accuracy"]}))
+        rng = np.random.default_rng(0)
+        x, y = rng.random((40, 4), np.float32), np.eye(3, dtype=np.float32)[rng.integers(0, 3, 40)]
+        data = tf.data.Dataset.from_tensor_slices((x, y)).batch(8)
+        history = model.fit(data, validation_data=data, epochs=3, verbose=0, shuffle=False).history
+        return model, history
+
+    direct, direct_history = trained(1)
+    keras_own, keras_history = trained(2)  # several steps a call: Keras's own function, as before
+    assert "_direct" in direct.train_function.__qualname__ and "_direct" in direct.test_function.__qualname__
+    assert direct_history == keras_history  # to the last bit, validation included
+    assert all(np.array_equal(a, b) for a, b in zip(direct.get_weights(), keras_own.get_weights(), strict=True))

@@ -45,17 +45,18 @@ def direct_steps_class() -> type:
 
     class DirectSteps:
         def make_train_function(self, force: bool = False) -> Any:
-            if self.train_function is not None and not force:
-                return self.train_function
-            super().make_train_function(force=True)
-            self.train_function = _direct(self.train_step, self.train_function, self)
-            return self.train_function
+            return self._direct_function("train", force)
 
         def make_test_function(self, force: bool = False) -> Any:
-            if self.test_function is not None and not force:
-                return self.test_function
-            super().make_test_function(force=True)
-            self.test_function = _direct(self.test_step, self.test_function, self)
-            return self.test_function
+            return self._direct_function("test", force)
+
+        def _direct_function(self, kind: str, force: bool) -> Any:
+            """Keras's `{kind}_function`, made as Keras makes it, then called directly where it can be."""
+            name = f"{kind}_function"
+            if getattr(self, name) is not None and not force:
+                return getattr(self, name)
+            getattr(super(), f"make_{kind}_function")(force=True)
+            setattr(self, name, _direct(getattr(self, f"{kind}_step"), getattr(self, name), self))
+            return getattr(self, name)
 
     return DirectSteps

@@ -369,3 +369,23 @@ def test_steps_called_directly_train_as_through_keras_own_function(fused):
     assert "_direct" in direct.train_function.__qualname__ and "_direct" in direct.test_function.__qualname__
     assert direct_history == keras_history  # to the last bit, validation included
     assert all(np.array_equal(a, b) for a, b in zip(direct.get_weights(), keras_own.get_weights(), strict=True))
+
+
+def test_a_step_goes_through_keras_own_function_where_a_direct_call_would_not_do_the_same():
+    from types import SimpleNamespace
+
+    import tensorflow as tf
+
+    from regstudio.core.model.step_calls import _direct
+
+    batches = tf.data.Dataset.from_tensor_slices(np.zeros((4, 2), np.float32)).batch(2)
+    step = lambda data: tf.reduce_sum(data)  # noqa: E731
+    keras_own = lambda iterator: "keras"  # noqa: E731
+    for settings in ({"steps_per_execution": 2, "jit_compile": False},
+                     {"steps_per_execution": 1, "jit_compile": True}):
+        assert _direct(step, keras_own, SimpleNamespace(**settings))(iter(batches)) == "keras"
+    plain = _direct(step, keras_own, SimpleNamespace(steps_per_execution=1, jit_compile=False))
+    assert plain([np.ones((2, 2))]) == "keras"  # not a tf.data iterator
+    with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
+        assert plain(iter(batches)) == "keras"
+    assert float(plain(iter(batches))) == 0.0

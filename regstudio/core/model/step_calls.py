@@ -9,8 +9,8 @@ that is a good share of every step. Here the step is traced once for the iterato
 type, without AutoGraph (Keras's own step function runs without it too), and its concrete
 function is called directly: the same graph, the same numbers, less Python around it.
 
-Anything this does not cover (several steps a call, a distribution strategy, data that are
-not a tf.data iterator) goes through Keras's own function, unchanged.
+Anything this does not cover (several steps a call, XLA, a distribution strategy, data that
+are not a tf.data iterator) goes through Keras's own function, unchanged.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _direct(step: Callable[[Any], Any], keras_function: Callable[[Any], Any], mo
     concrete: dict[Any, Any] = {}  # by the iterator's element type: the training batches, or the evaluation ones
 
     def function(iterator: Any) -> Any:
-        if (not isinstance(iterator, tf.data.Iterator) or model.steps_per_execution != 1
+        if (not isinstance(iterator, tf.data.Iterator) or model.steps_per_execution != 1 or model.jit_compile
                 or tf.distribute.has_strategy()):
             return keras_function(iterator)
         key = iterator.element_spec

@@ -389,3 +389,25 @@ def test_a_step_goes_through_keras_own_function_where_a_direct_call_would_not_do
     with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
         assert plain(iter(batches)) == "keras"
     assert float(plain(iter(batches))) == 0.0
+
+
+@pytest.mark.parametrize("hook", ["on_batch_end", "on_train_batch_end", "on_test_batch_end"])
+def test_a_batch_end_hook_is_still_called_and_only_then_are_step_ends_handed_on(hook):
+    import keras
+    import tensorflow as tf
+
+    from regstudio.core.model.step_calls import _quiet_batch_ends_class, _quiet_if_possible
+
+    calls = []
+    listens = type("Listens", (keras.callbacks.Callback,), {hook: lambda self, batch, logs=None: calls.append(batch)})
+    model = build_model(ModelSpec((Dense(4),)), 3, 2, seed=0)
+    model.compile(optimizer=make_optimizer("sgd", 0.1), loss="categorical_crossentropy")
+    data = tf.data.Dataset.from_tensor_slices((np.ones((8, 3), np.float32), np.eye(2, dtype=np.float32)[[0, 1] * 4]))
+    model.fit(data.batch(4), validation_data=data.batch(4), epochs=1, verbose=0, shuffle=False, callbacks=[listens()])
+    assert calls == [0, 1]  # two training steps (or two validation steps), each handed on
+    quiet = _quiet_batch_ends_class()
+    assert isinstance(_quiet_if_possible([keras.callbacks.Callback()], 0, model, history=True), quiet)
+    assert not isinstance(_quiet_if_possible([listens()], 0, model, history=True), quiet)
+    assert not isinstance(_quiet_if_possible([keras.callbacks.Callback()], 1, model, history=True), quiet)  # a bar
+    history = model.fit(data.batch(4), epochs=2, verbose=0, shuffle=False, callbacks=[keras.callbacks.Callback()])
+    assert list(history.epoch) == [0, 1]  # fit still returns its History

@@ -285,16 +285,3 @@ def test_warm_up_trains_a_throwaway_model_once_per_process():
     assert record.epochs[0].penalty > 0
     module.warm_up(watch)
     assert len(started) == 1  # the first-fit costs are paid once per process
-
-
-@pytest.mark.parametrize("hook", ["on_batch_end", "on_train_batch_end", "on_test_batch_end"])
-def test_a_callback_with_a_batch_end_hook_is_refused_rather_than_never_called(hook):
-    from regstudio.core.tf_runtime import import_keras
-    from regstudio.core.training.keras_callbacks import begins_only
-
-    keras = import_keras()
-    counts_steps = type("CountsSteps", (keras.callbacks.Callback,), {hook: lambda self, batch, logs=None: None})
-    with pytest.raises(ValueError, match=f"CountsSteps.{hook} would never be called"):
-        begins_only([keras.callbacks.Callback(), counts_steps()], None)
-    plain = keras.callbacks.Callback()
-    assert plain in begins_only([plain], None).callbacks

@@ -209,12 +209,8 @@ def test_a_cancel_during_the_test_evaluation_ends_it_within_a_batch(small_spec, 
     def after_the_last_epoch(event):  # the next evaluation is the test set's
         if isinstance(event, EpochEnded):
             model, evaluate = built[0].model, built[0].model.evaluate
-
-            def evaluate_and_cancel(*a, callbacks, **k):
-                callbacks.callbacks.append(CancelAtTheFirstBatch())  # after the session's own
-                callbacks.set_model(model)
-                return evaluate(*a, callbacks=callbacks, **k)
-            model.evaluate = evaluate_and_cancel
+            model.evaluate = lambda *a, callbacks=None, **k: evaluate(
+                *a, callbacks=[*(callbacks or []), CancelAtTheFirstBatch()], **k)
 
     session = TrainingSession(small_spec.with_training(epochs=1), many, listener=after_the_last_epoch)
     with capturing_models() as built:

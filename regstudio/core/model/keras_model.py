@@ -145,7 +145,7 @@ def _fused_model_class() -> type:
         """One member's share of a Tallies, read as a lone model's metric is read: `result()`."""
 
         def __init__(self, tallies: Tallies, index: int):
-            self.tallies, self.index, self.name = tallies, index, tallies.name
+            self.tallies, self.index = tallies, index
 
         def result(self) -> Any:
             return self.tallies.result()[self.index]
@@ -169,7 +169,10 @@ def _fused_model_class() -> type:
             # Named as a lone model names them, so each member's early stopping and records
             # read them the same way; get_metrics_result tells the members apart.
             self.tallies = (Tallies("loss", n), Tallies("accuracy", n), Tallies("penalty", n))
-            self.member_metrics = [tuple(MemberResult(t, i) for t in self.tallies) for i in range(n)]
+
+        def member_loss(self, index: int) -> Any:
+            """Member `index`'s running loss, as its callbacks read a lone model's (`metrics[0]`)."""
+            return MemberResult(self.tallies[0], index)
 
         @property
         def metrics(self) -> list[Any]:

@@ -39,7 +39,7 @@ from ..model.keras_model import build_fused_model, build_model, make_optimizer, 
 from ..tf_runtime import build_state_eagerly, import_keras, release_memory
 from .events import Listener, Progress, RunFinished, RunStarted, ignore
 from .fused_members import HeldStop, Member, MemberView, fused_callback_class
-from .keras_callbacks import begins_only, callback_class, evaluation_stop_class
+from .keras_callbacks import callback_class, evaluation_stop_class
 from .records import RunRecord
 from .run_spec import RunSpec
 from .session import (
@@ -210,7 +210,7 @@ class FusedSession:
         plane = plane_over(d, fit_idx)  # 2-feature data: each member draws its own decision boundary
         for i, (spec, network) in enumerate(zip(self.specs, networks, strict=True)):
             layouts = layouts_of(network)
-            view = MemberView(network, model.member_metrics[i][0], model)
+            view = MemberView(network, model.member_loss(i), model)
             watch = run_watch(self._members_stop, self._cancel, layouts, spec, d, len(fit_idx), self._tell(i),
                               self.progress_interval, plane)
             callbacks = [callback_class()(watch)]
@@ -240,8 +240,7 @@ class FusedSession:
         fit_started = time.perf_counter()
         if not self._stop.is_set():
             model.fit(train_ds, validation_data=val_ds, epochs=t.epochs, verbose=0, shuffle=False,
-                      callbacks=begins_only([fused_callback_class()(self._members, self._stop, self._members_stop)],
-                                            model))
+                      callbacks=[fused_callback_class()(self._members, self._stop, self._members_stop)])
         steps = int(model.optimizer.iterations.numpy())  # from 0: a prepared model's restart resets it too
         train_seconds = time.perf_counter() - fit_started
 
@@ -249,7 +248,7 @@ class FusedSession:
         result: dict[str, float] = {}
         if not self._cancel.is_set() and any(m.watch.epochs for m in self._members):
             result = model.evaluate(test_ds, verbose=0, return_dict=True,
-                                    callbacks=begins_only([evaluation_stop_class()(self._cancel)], model))
+                                    callbacks=[evaluation_stop_class()(self._cancel)])
             if self._cancel.is_set():
                 result = {}
         test_seconds = time.perf_counter() - test_started

@@ -36,14 +36,7 @@ from ..model.keras_model import build_model, make_optimizer
 from ..tf_runtime import build_state_eagerly, import_keras, release_memory, versions
 from ..weights.stats import HistogramLayout, dense_layouts
 from .events import Listener, RunFinished, RunStarted, ignore
-from .keras_callbacks import (
-    RunWatch,
-    StopFlag,
-    begins_only,
-    callback_class,
-    early_stopping_class,
-    evaluation_stop_class,
-)
+from .keras_callbacks import RunWatch, StopFlag, callback_class, early_stopping_class, evaluation_stop_class
 from .records import DatasetSummary, RunRecord
 from .run_spec import EarlyStopping, RunSpec
 
@@ -242,14 +235,14 @@ class TrainingSession:
         fit_started = time.perf_counter()
         if not self._stop.is_set():
             model.fit(train_ds, validation_data=val_ds, epochs=t.epochs, verbose=0, shuffle=False,
-                      callbacks=begins_only(callbacks, model))
+                      callbacks=callbacks)
         train_seconds = time.perf_counter() - fit_started
 
         test_started = time.perf_counter()
         test_loss = test_accuracy = None
         if not self._cancel.is_set() and watch.epochs:
             result = model.evaluate(test_ds, verbose=0, return_dict=True,
-                                    callbacks=begins_only([evaluation_stop_class()(self._cancel)], model))
+                                    callbacks=[evaluation_stop_class()(self._cancel)])
             if not self._cancel.is_set():
                 test_loss, test_accuracy = float(result["loss"]), float(result["accuracy"])
         test_seconds = time.perf_counter() - test_started

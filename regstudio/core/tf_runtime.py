@@ -53,8 +53,29 @@ def import_keras() -> Any:
             import keras
             import tensorflow as tf
 
+            _one_thread_per_operation(tf)
             tf.constant(0.0)  # starts the runtime now, while its notices are held back
         return keras
+
+
+def _one_thread_per_operation(tf: Any) -> None:
+    """Run each operation on one thread, several operations at once: right for small networks.
+
+    TensorFlow's default splits an operation over every core (its intra-op pool) besides
+    running independent operations side by side (its inter-op pool). A lesson's network is
+    small: its matrix products already run on one thread, and splitting its hundreds of
+    small operations (Adam's updates, activations' gradients) costs more in hand-overs than
+    it saves, while a fused comparison's networks then cannot each have a core. Measured on
+    the 2-core machine (bench/threads.py, bench/RESULTS.md): the lesson's network 15-20 %
+    faster alone, its three-run comparison about 20 % faster fused; a network with a layer
+    of 2,048 units or more is slower (its products lose the second core). The pools are
+    fixed once TensorFlow starts, so this is for the networks RegStudio is made for;
+    TF_NUM_INTRAOP_THREADS, when set (0 is TensorFlow's default), is followed instead.
+    """
+    if "TF_NUM_INTRAOP_THREADS" in os.environ:
+        return
+    with contextlib.suppress(RuntimeError):  # the runtime was already started elsewhere: left as it is
+        tf.config.threading.set_intra_op_parallelism_threads(1)
 
 
 def build_state_eagerly(model: Any, n_features: int, n_classes: int) -> None:

@@ -168,25 +168,27 @@ def one_kernel_adam() -> type:
     import tensorflow as tf
 
     class OneKernelAdam(keras.optimizers.Adam):
-        # β₁ᵗ and β₂ᵗ of the step being built, by dtype: every variable of a step has the same t,
-        # so they are computed once a step rather than once a variable (a fused model of three
-        # networks has eighteen variables: 36 powers, casts and reads of the step count).
-        _step_powers: dict[Any, tuple[Any, Any]] | None = None
+        # The step's constants by dtype: β₁, β₂, ε, β₁ᵗ and β₂ᵗ. Every variable of a step has
+        # the same t, so they are made once a step rather than once a variable (a fused model
+        # of three networks has eighteen variables: 36 powers, casts and reads of the step
+        # count, and 54 constants, each a graph operation to trace).
+        _step_constants: dict[Any, tuple[Any, ...]] | None = None
 
         def _backend_update_step(self, grads: Any, trainable_variables: Any, learning_rate: Any) -> None:
-            self._step_powers = {}
+            self._step_constants = {}
             try:
                 super()._backend_update_step(grads, trainable_variables, learning_rate)
             finally:
-                self._step_powers = None
+                self._step_constants = None
 
-        def _powers(self, dtype: Any, beta_1: Any, beta_2: Any) -> tuple[Any, Any]:
-            known = self._step_powers.get(dtype) if self._step_powers is not None else None
+        def _constants(self, dtype: Any) -> tuple[Any, ...]:
+            known = self._step_constants.get(dtype) if self._step_constants is not None else None
             if known is None:
+                beta_1, beta_2 = tf.cast(self.beta_1, dtype), tf.cast(self.beta_2, dtype)
                 step = tf.cast(self.iterations + 1, dtype)  # read before the step adds one, as Keras does
-                known = (tf.pow(beta_1, step), tf.pow(beta_2, step))
-                if self._step_powers is not None:
-                    self._step_powers[dtype] = known
+                known = (beta_1, beta_2, tf.cast(self.epsilon, dtype), tf.pow(beta_1, step), tf.pow(beta_2, step))
+                if self._step_constants is not None:
+                    self._step_constants[dtype] = known
             return known
 
         def update_step(self, gradient: Any, variable: Any, learning_rate: Any) -> None:
@@ -195,13 +197,12 @@ def one_kernel_adam() -> type:
                 return super().update_step(gradient, variable, learning_rate)
             dtype = variable.dtype
             index = self._get_variable_index(variable)
-            beta_1, beta_2 = tf.cast(self.beta_1, dtype), tf.cast(self.beta_2, dtype)
-            beta1_power, beta2_power = self._powers(dtype, beta_1, beta_2)
+            beta_1, beta_2, epsilon, beta1_power, beta2_power = self._constants(dtype)
             tf.raw_ops.ResourceApplyAdam(
                 var=handle, m=self._momentums[index].value.handle, v=self._velocities[index].value.handle,
                 beta1_power=beta1_power, beta2_power=beta2_power,
                 lr=tf.cast(learning_rate, dtype), beta1=beta_1, beta2=beta_2,
-                epsilon=tf.cast(self.epsilon, dtype), grad=tf.cast(gradient, dtype))
+                epsilon=epsilon, grad=tf.cast(gradient, dtype))
             return None
 
     return OneKernelAdam

@@ -60,3 +60,20 @@ def test_first_layer_units_tile_as_28x28_images():
     assert np.isnan(grid[28, 0]) and np.isnan(grid[-1, -1])  # gaps, and the empty cells at the end
     with pytest.raises(ValueError, match="784 inputs cannot be drawn as 10x10"):
         tile_units(kernel, (10, 10))
+
+
+def test_the_norms_take_no_blas_call(monkeypatch):
+    # OpenBLAS's threads spin for a while after a long dot product: at each epoch's end
+    # they took a core from the training that went on (a fused step a third slower).
+    w = np.random.default_rng(0).standard_normal((784, 128)).astype(np.float32)
+    layout = dense_layouts("dense", 784, 128)[0]
+    expected_l2 = float(np.sqrt(np.sum(w.astype(np.float64) ** 2)))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("weight statistics called BLAS")
+
+    for name in ("dot", "vdot", "inner", "matmul", "tensordot"):
+        monkeypatch.setattr(np, name, refuse)
+    stats = weight_stats(layout, w)
+    assert stats.l2 == pytest.approx(expected_l2, rel=1e-12)
+    assert stats.l1 == pytest.approx(float(np.abs(w.astype(np.float64)).sum()), rel=1e-12)

@@ -66,12 +66,12 @@ def _one_thread_per_operation(tf: Any) -> None:
     small: its matrix products already run on one thread, and splitting its hundreds of
     small operations (Adam's updates, activations' gradients) costs more in hand-overs than
     it saves, while a fused comparison's networks then cannot each have a core. Measured on
-    the 2-core machine (bench/threads.py, bench/RESULTS.md): the lesson's network 3-8 %
-    faster alone, its three-run comparison up to 14 % faster, the playground's network
-    23-31 %; a network with a layer of 1,024 units or more 10-24 % slower (its matrix
-    products lose the second core). The pools are
-    fixed once TensorFlow starts, so this is for the networks RegStudio is made for;
-    TF_NUM_INTRAOP_THREADS, when set (0 is TensorFlow's default), is followed instead.
+    the 2-core machine (bench/threads.py, bench/RESULTS.md): the lesson's network about
+    10 % faster alone, its three-run comparison fused and the playground's network about
+    a fifth faster; a network with a layer of 1,024 units or more 10-50 % slower (its
+    matrix products lose the second core). The pools are fixed once TensorFlow starts,
+    so this is for the networks RegStudio is made for; TF_NUM_INTRAOP_THREADS, when set
+    (0 is TensorFlow's default), is followed instead.
     """
     if "TF_NUM_INTRAOP_THREADS" in os.environ:
         return

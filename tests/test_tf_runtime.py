@@ -1,4 +1,4 @@
-"""How RegStudio starts TensorFlow: its thread pools, chosen for small networks."""
+"""The thread pools RegStudio starts with: TensorFlow's, chosen for small networks, and NumPy's BLAS."""
 
 import os
 import subprocess
@@ -32,3 +32,31 @@ def test_each_operation_runs_on_one_thread_with_tensorflows_choice_of_how_many_a
 def test_a_thread_count_set_in_the_environment_is_followed(value):
     # TensorFlow reads the variable itself; RegStudio then leaves its configuration alone.
     assert _pools(TF_NUM_INTRAOP_THREADS=value) == (0, 0)
+
+
+# The thread count of the OpenBLAS that NumPy loaded (Linux, where NumPy's wheels bundle it).
+BLAS_PROBE = """
+import regstudio, numpy, ctypes
+mapped = {line.split()[-1] for line in open("/proc/self/maps") if len(line.split()) > 5}
+paths = {path for path in mapped if "openblas" in path.lower() and path.endswith(".so")}
+library = ctypes.CDLL(sorted(paths)[0]) if paths else None
+count = getattr(library, "scipy_openblas_get_num_threads64_", None)
+print(count() if count else "none")
+"""
+
+
+def _blas_threads(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", BLAS_PROBE], env={**clean, **env}, capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    return out.split()[-1]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+                    reason="reads NumPy's bundled OpenBLAS on a Linux machine with several cores")
+def test_numpys_blas_keeps_to_one_thread_unless_the_user_says_otherwise():
+    # Its threads spin after each call and took a core from training (bench/RESULTS.md).
+    if _blas_threads() == "none":
+        pytest.skip("this NumPy does not use a bundled OpenBLAS")
+    assert _blas_threads() == "1"
+    assert _blas_threads(OPENBLAS_NUM_THREADS="2") == "2"

@@ -7,8 +7,8 @@ hence the batch order: a Controlled comparison, or the values of one fold of a g
 search) can take their steps together: one model whose outputs are the runs' networks,
 with disjoint weights and the sum of their losses as its loss, so each network's gradients
 and optimizer state are exactly its own (model/keras_model.py). One pipeline, one step and
-one validation pass then serve them all (bench/fused.py: about 0.5 to 0.8 of the time,
-less the more epochs and runs).
+one validation pass then serve them all (bench/fused.py: about half to two thirds of the
+time on two cores, less the more runs).
 
 Each member runs the very callbacks a lone run would (keras_callbacks.py), looking at its
 own network through a MemberView, with its own logs: its records, events, early stopping

@@ -122,11 +122,10 @@ def weight_stats(layout: HistogramLayout, values: np.ndarray,
     counts, zoom_counts = _main_and_zoom_counts(w, layout)
     zoom = tuple(int(c) for c in zoom_counts) if layout.zoom_edges else ()
     magnitude = np.abs(w)
-    # The sum of squares by einsum's own loop, not np.dot: a dot product this long goes to
-    # OpenBLAS, whose threads then spin for a while after each call, taking a core from
-    # the training that goes on after the epoch's end (measured on 2 cores: a fused step
-    # of three networks 3.5-4.8 ms with np.dot here, 2.2-3.0 ms with no BLAS threads;
-    # bench/RESULTS.md).
+    # The sum of squares by einsum's own loop, not np.dot, which would go to OpenBLAS: its
+    # threads spin on after each call, taking a core from the training that goes on after
+    # the epoch's end, wherever NumPy was imported before RegStudio could limit them to one
+    # (regstudio/__init__.py says why).
     wide = w.astype(np.float64)
     # Quarter-decade bins: the bin of |w| is 4·log10|w| + 25 (bin 0 holds |w| < 1e-6).
     with np.errstate(divide="ignore", invalid="ignore"):

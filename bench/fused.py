@@ -115,7 +115,8 @@ def run_cli(repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=["mnist-5k", "fashion-mnist"])
+    parser.add_argument("--datasets", nargs="*", default=["mnist-5k", "fashion-mnist"],
+                        help="none (`--datasets --cli`): only the command line")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--epochs", type=int, nargs="+", default=[10, 30],
                         help="the comparisons' epochs (the grid always trains 10)")

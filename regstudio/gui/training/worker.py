@@ -166,8 +166,6 @@ class TrainingController(QObject):
         self._workRequested.connect(self.worker.work)
         self._collector: GarbageCollector | None = None
         self._gc_was_enabled = True
-        self._heap_frozen = False
-        self.worker.ready.connect(self._freeze_loaded_heap)
 
     def start(self) -> None:
         # Python collects garbage on whichever thread happens to allocate, and training
@@ -175,23 +173,13 @@ class TrainingController(QObject):
         # belong to the GUI thread (old plot items, say), which deadlocks or crashes (seen:
         # the training thread stuck mid-import while a test's widgets were collected).
         # pyqtgraph's collector switches automatic collection off and collects on a
-        # GUI-thread timer instead.
+        # GUI-thread timer instead. Its full collections skip TensorFlow's few hundred
+        # thousand objects: import_keras sets them aside (tf_runtime._objects_kept_for_good).
         if self._collector is None:
             self._gc_was_enabled = gc.isenabled()  # the collector turns it off
             self._collector = GarbageCollector(interval=0.5)
         self.thread.start()
         self._loadRequested.emit()
-
-    @Slot(str)
-    def _freeze_loaded_heap(self, _version: str) -> None:
-        # TensorFlow and Keras leave about 330,000 objects behind once loaded,
-        # nearly all of them alive for good. The collector's full collections walk them all:
-        # 170-190 ms with the GUI thread holding the interpreter lock, the worst stall in a
-        # first run (bench/ui_latency.py). Frozen, they are no longer walked; what is made
-        # from here on is collected as before. The import leaves almost no garbage (62
-        # unreachable objects measured), so nothing worth collecting first is kept.
-        gc.freeze()
-        self._heap_frozen = True
 
     def submit(self, job_id: int, request: JobRequest) -> None:
         """Queue a run or a search under the Lab's id for it; jobs start in queue order."""
@@ -219,7 +207,4 @@ class TrainingController(QObject):
             self._collector = None
             if self._gc_was_enabled:
                 gc.enable()  # one thread again: Python may collect on its own
-        if ended and self._heap_frozen:
-            gc.unfreeze()  # a process that opens another window (the tests) collects all again
-            self._heap_frozen = False
         return ended

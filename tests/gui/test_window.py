@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 
 from regstudio.core.experiments.presets import PRESETS
 from regstudio.core.model import Dense, Dropout, Regularizer
@@ -283,6 +283,23 @@ def test_messages_are_shown_as_text_not_markup(window, qtbot):
     with qtbot.waitSignal(window.recorder.runFailed, timeout=60_000):
         window.train()
     assert "&lt;my data&gt;.csv" in window.message_label.text()  # escaped, so it is displayed
+
+
+def test_the_gui_threads_collector_waits_for_tensorflows_import(qapp):
+    # Each tick would walk everything the import has made so far (it is frozen only at the end).
+    from regstudio.gui.training.worker import TrainingController
+
+    controller = TrainingController()
+    try:
+        controller.start()
+        assert not controller._collector.timer.isActive()  # ready is queued to this thread: not yet
+        loop = QEventLoop()  # not waitSignal: ready comes from the training thread
+        controller.worker.ready.connect(loop.quit)  # queued, after the controller's own slot
+        QTimer.singleShot(120_000, loop.quit)
+        loop.exec()
+        assert controller._collector.timer.isActive()
+    finally:
+        assert controller.shutdown()
 
 
 def test_tensorflows_objects_are_set_aside_from_the_gui_threads_collections(window):

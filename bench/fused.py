@@ -1,6 +1,7 @@
 """Fused training against one run after another, side by side in one process (issue 15).
 
-    python bench/fused.py [--datasets mnist-5k fashion-mnist] [--repeats 2] [--epochs 10 30] [--cli]
+    python bench/fused.py [--datasets mnist-5k fashion-mnist] [--repeats 2] [--epochs 10 30]
+                          [--parts compare grid] [--cli]
 
 For each dataset found on this computer: the comparisons `none l2 dropout` and `none l1 l2
 l1l2` at 10 and 30 epochs, and the lesson's 4-value L2 grid with 3-fold cross-validation
@@ -120,6 +121,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--epochs", type=int, nargs="+", default=[10, 30],
                         help="the comparisons' epochs (the grid always trains 10)")
+    parser.add_argument("--parts", nargs="+", choices=("compare", "grid"), default=["compare", "grid"],
+                        help="what to time on each dataset")
     parser.add_argument("--cli", action="store_true", help="also time the command line, TensorFlow start-up included")
     args = parser.parse_args()
     if args.cli:  # first, from a process without TensorFlow, as from a shell (after it: 0.75 against 0.68)
@@ -134,7 +137,7 @@ def main() -> None:
             print(f"# {dataset}: not installed on this computer, skipped")
             continue
         data = load(DataSpec(dataset))
-        for names in COMPARISONS:
+        for names in COMPARISONS if "compare" in args.parts else ():
             for epochs in args.epochs:
                 runs: dict[str, list[float]] = {"fused": [], "alone": [], "plain": []}
                 worst = 0.0
@@ -158,6 +161,8 @@ def main() -> None:
                      f", losses differ by at most {worst:.1e} relative")
                 if runs["plain"]:
                     line(label, "<= 0.4", runs["fused"], runs["plain"], "plain model.fit script")
+        if "grid" not in args.parts:
+            continue
         times: dict[bool, list[float]] = {True: [], False: []}
         worst = 0.0
         for i in range(args.repeats):

@@ -118,6 +118,9 @@ def test_runs_table_renames_hides_sorts_and_removes(window, qtbot):
     view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
     shown = [proxy.data(proxy.index(r, column)) for r in range(proxy.rowCount())]
     assert shown == sorted(shown, reverse=True)
+    # Two-line headers, so that the numbers, not the labels, set the columns' widths.
+    assert model.headerData(column, Qt.Orientation.Horizontal) == "test\nacc"
+    assert model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == COLUMNS[column][3]
     assert [r.name for r in window.runs.records_in_view_order()] == [
         model.run_at(proxy.mapToSource(proxy.index(r, 0)).row()).name for r in range(3)]
 

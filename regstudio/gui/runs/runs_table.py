@@ -81,7 +81,9 @@ class RunsTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
+            # Two lines ("test" over "acc"): the headers, not the numbers, set the columns'
+            # widths, and on one line the numbers ran past the table's edge at 1366 pixels.
+            return COLUMNS[section][0].replace(" ", "\n")
         if role == Qt.ItemDataRole.ToolTipRole:
             return COLUMNS[section][3]
         return None

@@ -186,11 +186,10 @@ class TrainingController(QObject):
         self.thread.start()
         self._loadRequested.emit()
 
-    @Slot()
     @Slot(str)
-    def _collect_from_now_on(self, _: str = "") -> None:
-        if self._collector is not None and not self._collector.timer.isActive():
-            self._collector.timer.start()
+    def _collect_from_now_on(self, _version_or_failure: str) -> None:
+        if self._collector is not None:
+            self._collector.timer.start()  # at the interval it was made with
 
     def submit(self, job_id: int, request: JobRequest) -> None:
         """Queue a run or a search under the Lab's id for it; jobs start in queue order."""
